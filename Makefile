@@ -1,0 +1,44 @@
+# TradeWarden — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/tradewarden
+PKG   := github.com/tradewarden/tradewarden
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X $(PKG)/services/casework/wiring.Version=$(VERSION)
+# Tests run on SQLite always, and again on PostgreSQL when this is set.
+TW_TEST_POSTGRES_URL ?=
+GOTEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: all build run test test-sqlite test-postgres lint clean
+
+all: build
+
+build: ## build bin/tradewarden
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./services/casework/cmd/tradewarden
+
+run: build ## migrate, seed the demo, print the logins and serve on 127.0.0.1:8080
+	./$(BIN) migrate
+	./$(BIN) demo
+	./$(BIN) serve
+
+test: test-sqlite test-postgres ## every test on SQLite, then on PostgreSQL when TW_TEST_POSTGRES_URL is set
+
+test-sqlite:
+	TW_TEST_DB=sqlite $(GO) test $(GOTEST_FLAGS) ./...
+
+test-postgres:
+	@if [ -n "$(TW_TEST_POSTGRES_URL)" ]; then \
+		echo "== PostgreSQL: $(TW_TEST_POSTGRES_URL)"; \
+		TW_TEST_DB=postgres TW_TEST_POSTGRES_URL='$(TW_TEST_POSTGRES_URL)' $(GO) test $(GOTEST_FLAGS) ./...; \
+	else \
+		echo "== PostgreSQL skipped: set TW_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the suite on it"; \
+	fi
+
+lint: ## go vet, gofmt, and core packages must not import frameworks
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	@bad=$$($(GO) list -deps ./services/casework/core/... | grep -E 'gofiber|uptrace/bun|casbin|gofpdf|blevesearch|go-elasticsearch' || true); \
+	if [ -n "$$bad" ]; then echo "core imports frameworks:"; echo "$$bad"; exit 1; fi; echo "core is framework-free"
+
+clean:
+	rm -rf bin

@@ -1,0 +1,122 @@
+package policies_test
+
+import (
+	"testing"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
+
+	"github.com/tradewarden/tradewarden/policies"
+)
+
+// grants used by the table: one user per role in KENT-TS, plus a user who
+// is an officer in KENT-TS and an analyst in OPSS.
+const grants = `
+g, alice, officer, KENT-TS
+g, sam, supervisor, KENT-TS
+g, ana, analyst, KENT-TS
+g, adam, admin, KENT-TS
+g, multi, officer, KENT-TS
+g, multi, analyst, OPSS
+`
+
+func enforcer(t *testing.T) *casbin.Enforcer {
+	t.Helper()
+	m, err := model.NewModelFromString(policies.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := casbin.NewEnforcer(m, stringadapter.NewAdapter(policies.Policy+grants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestPolicy(t *testing.T) {
+	e := enforcer(t)
+	cases := []struct {
+		sub, dom, obj, act string
+		want               bool
+	}{
+		// Officers work cases, evidence and notices but cannot approve, issue, assign or close.
+		{"alice", "KENT-TS", "case", "read", true},
+		{"alice", "KENT-TS", "case", "create", true},
+		{"alice", "KENT-TS", "case", "update", true},
+		{"alice", "KENT-TS", "case", "assign", false},
+		{"alice", "KENT-TS", "case", "close", false},
+		{"alice", "KENT-TS", "case", "refer", false},
+		{"alice", "KENT-TS", "evidence", "create", true},
+		{"alice", "KENT-TS", "notice", "create", true},
+		{"alice", "KENT-TS", "notice", "submit", true},
+		{"alice", "KENT-TS", "notice", "approve", false},
+		{"alice", "KENT-TS", "notice", "issue", false},
+		{"alice", "KENT-TS", "report", "read", false},
+		{"alice", "KENT-TS", "audit", "read", false},
+		{"alice", "KENT-TS", "user", "read", false},
+		// Supervisors assign, close, refer, approve and issue.
+		{"sam", "KENT-TS", "case", "assign", true},
+		{"sam", "KENT-TS", "case", "close", true},
+		{"sam", "KENT-TS", "case", "refer", true},
+		{"sam", "KENT-TS", "case", "accept_referral", true},
+		{"sam", "KENT-TS", "notice", "approve", true},
+		{"sam", "KENT-TS", "notice", "issue", true},
+		{"sam", "KENT-TS", "audit", "read", true},
+		{"sam", "KENT-TS", "case", "export", true},
+		{"sam", "KENT-TS", "user", "create", false},
+		// Analysts read aggregate reports and shared registers, nothing case-level.
+		{"ana", "KENT-TS", "report", "read", true},
+		{"ana", "KENT-TS", "listing", "read", true},
+		{"ana", "KENT-TS", "case", "read", false},
+		{"ana", "KENT-TS", "evidence", "read", false},
+		{"ana", "KENT-TS", "notice", "read", false},
+		{"ana", "KENT-TS", "finding", "read", false},
+		// Admins manage users and read the audit log, not cases.
+		{"adam", "KENT-TS", "user", "read", true},
+		{"adam", "KENT-TS", "user", "create", true},
+		{"adam", "KENT-TS", "user", "grant", true},
+		{"adam", "KENT-TS", "user", "revoke", true},
+		{"adam", "KENT-TS", "audit", "verify", true},
+		{"adam", "KENT-TS", "case", "read", false},
+		{"adam", "KENT-TS", "notice", "approve", false},
+		// Roles do not leak across authorities.
+		{"alice", "OPSS", "case", "read", false},
+		{"adam", "OPSS", "user", "read", false},
+		{"multi", "KENT-TS", "case", "read", true},
+		{"multi", "KENT-TS", "report", "read", false},
+		{"multi", "OPSS", "report", "read", true},
+		{"multi", "OPSS", "case", "read", false},
+		// Unknown subjects, objects and actions are denied.
+		{"mallory", "KENT-TS", "case", "read", false},
+		{"alice", "KENT-TS", "case", "destroy", false},
+		{"alice", "KENT-TS", "spaceship", "read", false},
+		{"alice", "*", "case", "read", false},
+	}
+	for _, tc := range cases {
+		got, err := e.Enforce(tc.sub, tc.dom, tc.obj, tc.act)
+		if err != nil {
+			t.Fatalf("Enforce(%v): %v", tc, err)
+		}
+		if got != tc.want {
+			t.Errorf("Enforce(%s, %s, %s, %s) = %v, want %v", tc.sub, tc.dom, tc.obj, tc.act, got, tc.want)
+		}
+	}
+}
+
+func TestEveryPolicyLineNamesAKnownRole(t *testing.T) {
+	e := enforcer(t)
+	known := map[string]bool{"officer": true, "supervisor": true, "analyst": true, "admin": true}
+	rules, err := e.GetPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) < 50 {
+		t.Fatalf("policy has only %d rules", len(rules))
+	}
+	for _, p := range rules {
+		if !known[p[0]] {
+			t.Errorf("policy line for unknown role %q: %v", p[0], p)
+		}
+	}
+}

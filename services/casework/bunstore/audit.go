@@ -1,0 +1,181 @@
+package bunstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+)
+
+// Audit is the audit log on bun.
+type Audit struct{ *Store }
+
+var (
+	_ audit.Log    = Audit{}
+	_ audit.Reader = Audit{}
+)
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:audit_log"`
+
+	Seq        int64     `bun:"seq,pk"`
+	At         time.Time `bun:"at"`
+	ActorID    string    `bun:"actor_id"`
+	Actor      string    `bun:"actor"`
+	Authority  string    `bun:"authority"`
+	Action     string    `bun:"action"`
+	ObjectType string    `bun:"object_type"`
+	ObjectID   string    `bun:"object_id"`
+	RequestID  string    `bun:"request_id"`
+	Detail     string    `bun:"detail"`
+	PrevHash   string    `bun:"prev_hash"`
+	Hash       string    `bun:"hash"`
+}
+
+func (r auditRow) toCore() audit.Entry {
+	return audit.Entry{Seq: r.Seq, At: r.At.UTC(), ActorID: r.ActorID, Actor: r.Actor, Authority: r.Authority,
+		Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID, RequestID: r.RequestID,
+		Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+func toAuditRow(e audit.Entry) auditRow {
+	return auditRow{Seq: e.Seq, At: e.At, ActorID: e.ActorID, Actor: e.Actor, Authority: e.Authority,
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, RequestID: e.RequestID,
+		Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+// Record queues the event in the transaction in ctx (or writes it in its own).
+func (a Audit) Record(ctx context.Context, ev audit.Event) error {
+	detail, err := audit.MarshalDetail(ev.Detail)
+	if err != nil {
+		return err
+	}
+	p, _ := principal.From(ctx)
+	e := audit.Entry{
+		At: a.now().UTC().Truncate(time.Microsecond), ActorID: p.UserID, Actor: p.Actor(),
+		Authority: p.Authority.Code, Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID,
+		RequestID: principal.RequestID(ctx), Detail: detail,
+	}
+	if ev.Actor != "" {
+		e.Actor = ev.Actor
+	}
+	if ev.Authority != "" {
+		e.Authority = ev.Authority
+	}
+	if st, ok := inTx(ctx); ok {
+		st.pending = append(st.pending, e)
+		return nil
+	}
+	return a.InTx(ctx, func(ctx context.Context) error {
+		st, _ := inTx(ctx)
+		st.pending = append(st.pending, e)
+		return nil
+	})
+}
+
+// flushAudit chains and inserts the pending entries under the head lock.
+func (s *Store) flushAudit(ctx context.Context, tx bun.Tx, pending []audit.Entry) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	q := tx.NewSelect().Table("audit_head").Column("seq", "hash").Where("id = 1")
+	if s.db.Engine == database.Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx, &head); err != nil {
+		return fmt.Errorf("lock audit head: %w", err)
+	}
+	rows := make([]auditRow, len(pending))
+	prev := head.Hash
+	for i := range pending {
+		e := pending[i]
+		e.Seq = head.Seq + int64(i) + 1
+		audit.Seal(prev, &e)
+		prev = e.Hash
+		rows[i] = toAuditRow(e)
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("insert audit entries: %w", err)
+	}
+	last := rows[len(rows)-1]
+	if _, err := tx.NewUpdate().Table("audit_head").Set("seq = ?", last.Seq).Set("hash = ?", last.Hash).
+		Where("id = 1").Exec(ctx); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+// List returns entries newest first.
+func (a Audit) List(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
+	var rows []auditRow
+	q := a.idb(ctx).NewSelect().Model(&rows).OrderExpr("seq DESC")
+	if f.ObjectType != "" {
+		q = q.Where("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		q = q.Where("object_id = ?", f.ObjectID)
+	}
+	if len(f.ObjectIDs) > 0 {
+		q = q.Where("object_id IN (?)", bun.In(f.ObjectIDs))
+	}
+	if f.Authority != "" {
+		q = q.Where("authority = ?", f.Authority)
+	}
+	if f.Before > 0 {
+		q = q.Where("seq < ?", f.Before)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list audit entries: %w", err)
+	}
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
+}
+
+// Scan streams the entries up to seq upTo in sequence order, a page at a time.
+func (a Audit) Scan(ctx context.Context, upTo int64, fn func(audit.Entry) error) error {
+	const page = 5000
+	after := int64(0)
+	for {
+		var rows []auditRow
+		if err := a.idb(ctx).NewSelect().Model(&rows).Where("seq > ?", after).Where("seq <= ?", upTo).
+			OrderExpr("seq ASC").Limit(page).Scan(ctx); err != nil {
+			return fmt.Errorf("scan audit log after %d: %w", after, err)
+		}
+		for _, r := range rows {
+			if err := fn(r.toCore()); err != nil {
+				return err
+			}
+		}
+		if len(rows) < page {
+			return nil
+		}
+		after = rows[len(rows)-1].Seq
+	}
+}
+
+// Head returns the recorded end of the chain.
+func (a Audit) Head(ctx context.Context) (int64, string, error) {
+	var head struct {
+		Seq  int64  `bun:"seq"`
+		Hash string `bun:"hash"`
+	}
+	if err := a.idb(ctx).NewSelect().Table("audit_head").Column("seq", "hash").Where("id = 1").Scan(ctx, &head); err != nil {
+		return 0, "", fmt.Errorf("read audit head: %w", err)
+	}
+	return head.Seq, head.Hash, nil
+}

@@ -1,0 +1,121 @@
+// Package bunstore implements the core stores on uptrace/bun, for SQLite and
+// PostgreSQL alike. Transactions travel in the context so that a change and
+// its audit entry always commit together.
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/txn"
+)
+
+// Store is the shared handle every bunstore repository embeds.
+type Store struct {
+	db  *database.DB
+	now func() time.Time
+}
+
+// New returns a Store over db using now as the clock.
+func New(db *database.DB, now func() time.Time) *Store {
+	return &Store{db: db, now: now}
+}
+
+// DB returns the underlying database.
+func (s *Store) DB() *database.DB { return s.db }
+
+var _ txn.Runner = (*Store)(nil)
+
+type txKey struct{}
+
+// txState is the open transaction and the audit events waiting to be chained
+// when it commits.
+type txState struct {
+	tx      bun.Tx
+	pending []audit.Entry
+	// afterCommit hooks run once the transaction has committed.
+	afterCommit []func()
+}
+
+// InTx runs fn in a transaction, joining one already in ctx. Audit events
+// recorded inside are chained just before commit, so the single audit_head
+// row is locked last and only briefly.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	st := &txState{}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		st.tx = tx
+		ctx = context.WithValue(ctx, txKey{}, st)
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return s.flushAudit(ctx, tx, st.pending)
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range st.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// AfterCommit runs f once the transaction in ctx commits (immediately when
+// there is none).
+func AfterCommit(ctx context.Context, f func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.afterCommit = append(st.afterCommit, f)
+		return
+	}
+	f()
+}
+
+// idb returns the transaction in ctx or the database.
+func (s *Store) idb(ctx context.Context) bun.IDB {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return s.db.DB
+}
+
+// inTx reports whether ctx carries a transaction.
+func inTx(ctx context.Context) (*txState, bool) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	return st, ok
+}
+
+// notFound maps sql.ErrNoRows to the given domain sentinel.
+func notFound(err, sentinel error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return sentinel
+	}
+	return err
+}
+
+// NextValue allocates the next value of a named gap-free counter in the
+// transaction in ctx. The row lock (or SQLite's write lock) is held until the
+// transaction ends, so concurrent callers get consecutive values and a
+// rolled-back transaction gives its value back.
+func (s *Store) NextValue(ctx context.Context, name string) (int64, error) {
+	if _, ok := inTx(ctx); !ok {
+		return 0, errors.New("next counter value: must run inside a transaction")
+	}
+	var v int64
+	err := s.idb(ctx).NewRaw(
+		`INSERT INTO counters (name, value) VALUES (?, 1)
+		 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+		 RETURNING value`, name).Scan(ctx, &v)
+	if err != nil {
+		return 0, fmt.Errorf("next value of counter %s: %w", name, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,183 @@
+// Package wiring assembles TradeWarden from its configuration: database,
+// stores, services, authorizer and HTTP API. The binary and the end-to-end
+// tests share it so tests exercise exactly what runs in production.
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/pkg/password"
+	"github.com/tradewarden/tradewarden/services/casework/authz"
+	"github.com/tradewarden/tradewarden/services/casework/bunstore"
+	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/httpapi"
+)
+
+// Version is the build version, set by the linker.
+var Version = "dev"
+
+// Config is everything configurable, read from flags and TW_* variables.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	// MigrateOnOpen applies pending migrations while building.
+	MigrateOnOpen bool
+	TokenTTL      time.Duration
+	UploadLimit   int64
+	JSONLimit     int
+	LoginPerMin   int
+	// PolicyReload is how often grants are re-read for changes made by other instances.
+	PolicyReload time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	Log *slog.Logger
+	// PasswordParams overrides argon2id costs (tests lower them).
+	PasswordParams *password.Params
+}
+
+// App is the assembled application.
+type App struct {
+	Cfg      Config
+	DB       *database.DB
+	Store    *bunstore.Store
+	Identity *identity.Service
+	Audit    bunstore.Audit
+	Authz    *authz.Authorizer
+	API      *httpapi.Server
+	Log      *slog.Logger
+
+	closers []func() error
+}
+
+// Open connects to the database (migrating when asked) and builds the
+// services; Build adds the HTTP API on top.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "var"
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: cfg.Log}
+	a.closers = append(a.closers, db.Close)
+	if cfg.MigrateOnOpen {
+		if err := bunstore.Migrate(ctx, db, time.Minute, cfg.Log); err != nil {
+			_ = a.Close()
+			return nil, err
+		}
+	}
+	if err := a.buildServices(); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) buildServices() error {
+	cfg := a.Cfg
+	a.Store = bunstore.New(a.DB, cfg.Now)
+	a.Audit = bunstore.Audit{Store: a.Store}
+	params := password.Default
+	if cfg.PasswordParams != nil {
+		params = *cfg.PasswordParams
+	}
+	var err error
+	a.Identity, err = identity.NewService(bunstore.Identity{Store: a.Store}, a.Store, a.Audit,
+		password.Hasher{P: params}, cfg.Now, identity.Config{TokenTTL: cfg.TokenTTL})
+	if err != nil {
+		return fmt.Errorf("identity service: %w", err)
+	}
+	return nil
+}
+
+// Build opens the application and its HTTP API.
+func Build(ctx context.Context, cfg Config) (*App, error) {
+	a, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.buildAPI(ctx); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) buildAPI(ctx context.Context) error {
+	pending, err := bunstore.Pending(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	if pending > 0 {
+		return fmt.Errorf("%d migrations are pending: run `tradewarden migrate` first", pending)
+	}
+	a.Authz, err = authz.New(a.Identity.AllGrants, a.Log)
+	if err != nil {
+		return err
+	}
+	a.Identity.OnGrantsChanged(func(ctx context.Context) {
+		if err := a.Authz.Reload(ctx); err != nil {
+			a.Log.Error("reload grants after change", "err", err)
+		}
+	})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.API, err = httpapi.New(httpapi.Deps{
+		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
+		Ready: a.ready, Version: Version,
+	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
+	return err
+}
+
+// ready checks that the database answers.
+func (a *App) ready(ctx context.Context) (map[string]any, error) {
+	checks := map[string]any{"database": string(a.DB.Engine)}
+	if err := a.DB.PingContext(ctx); err != nil {
+		checks["database_error"] = err.Error()
+		return checks, fmt.Errorf("database unreachable: %w", err)
+	}
+	return checks, nil
+}
+
+// Serve runs the HTTP server until ctx ends.
+func (a *App) Serve(ctx context.Context) error {
+	if a.Cfg.PolicyReload > 0 {
+		go a.Authz.Watch(ctx, a.Cfg.PolicyReload)
+	}
+	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
+	return a.API.Listen(ctx, a.Cfg.Addr)
+}
+
+func abs(p string) string {
+	if ap, err := filepath.Abs(p); err == nil {
+		return ap
+	}
+	return p
+}
+
+// Close releases everything in reverse order of opening.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

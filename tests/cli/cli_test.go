@@ -1,0 +1,127 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tradewarden/tradewarden/pkg/database"
+)
+
+func TestOperatorCommands(t *testing.T) {
+	in := newInstance(t)
+	if out := in.mustRun("", "migrate"); !strings.Contains(out, "migrations applied") {
+		t.Fatalf("migrate: %q", out)
+	}
+	in.mustRun("", "authority", "add", "--code", "KENT-TS", "--name", "Kent County Council Trading Standards")
+	in.mustRun("", "authority", "add", "--code", "OPSS", "--name", "Office for Product Safety and Standards", "--national")
+	if r := in.run("", "authority", "add", "--code", "KENT-TS", "--name", "again"); r.code == 0 {
+		t.Fatal("a duplicate authority code was accepted")
+	}
+	if r := in.run("", "authority", "add", "--code", "kent ts!", "--name", "bad"); r.code == 0 || !strings.Contains(r.stderr, "code") {
+		t.Fatalf("a malformed code was accepted or not explained: %+v", r)
+	}
+	out := in.mustRun("a strong password 1\n", "user", "add", "--authority", "KENT-TS", "--email", "Jo.Bloggs@Kent.example",
+		"--name", "Jo Bloggs", "--role", "officer")
+	if !strings.Contains(out, "jo.bloggs@kent.example") {
+		t.Fatalf("user add: %q", out)
+	}
+	if r := in.run("", "user", "add", "--authority", "KENT-TS", "--email", "x@kent.example", "--name", "X", "--role", "officer"); r.code == 0 {
+		t.Fatal("user add without a password on stdin succeeded")
+	}
+	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "NOWHERE", "--email", "y@kent.example", "--name", "Y", "--role", "officer"); r.code == 0 {
+		t.Fatal("user add in an unknown authority succeeded")
+	}
+	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "KENT-TS", "--email", "y@kent.example", "--name", "Y", "--role", "king"); r.code == 0 {
+		t.Fatal("user add with an unknown role succeeded")
+	}
+	in.mustRun("", "user", "grant", "--email", "jo.bloggs@kent.example", "--authority", "OPSS", "--role", "analyst")
+	in.mustRun("", "user", "revoke", "--email", "jo.bloggs@kent.example", "--authority", "OPSS", "--role", "analyst")
+	if out := in.mustRun("", "authority", "list"); !strings.Contains(out, "OPSS") || !strings.Contains(out, "(national)") {
+		t.Fatalf("authority list: %q", out)
+	}
+	out = in.mustRun("", "audit", "verify")
+	if !strings.HasPrefix(out, "audit chain intact: ") {
+		t.Fatalf("audit verify: %q", out)
+	}
+}
+
+func TestDemoIsIdempotentAndPrintsLogins(t *testing.T) {
+	in := newInstance(t)
+	first := in.mustRun("", "demo")
+	second := in.mustRun("", "demo")
+	if first != second {
+		t.Fatalf("demo output changed on the second run:\n%s\n---\n%s", first, second)
+	}
+	for _, want := range []string{"officer@kent-ts.example", "supervisor@opss.example", "analyst@opss.example",
+		"admin@kent-ts.example", "tradewarden-demo-2026"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, first)
+		}
+	}
+}
+
+func TestAuditVerifyFailsAfterTampering(t *testing.T) {
+	in := newInstance(t)
+	in.mustRun("", "demo")
+	in.mustRun("", "audit", "verify")
+	db, err := database.Open(context.Background(), in.dbURL, in.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), "UPDATE audit_log SET actor = 'someone else' WHERE seq = 4"); err != nil {
+		t.Fatal(err)
+	}
+	r := in.run("", "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.stderr, "entry 4") {
+		t.Fatalf("tampered chain: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestServeLoginAndGracefulShutdown(t *testing.T) {
+	in := newInstance(t)
+	in.mustRun("", "demo")
+	base, cmd, logs := in.serve()
+	body := strings.NewReader(`{"email":"officer@kent-ts.example","password":"tradewarden-demo-2026"}`)
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Token string }
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || tok.Token == "" {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/me: %d", resp.StatusCode)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM; logs:\n%s", err, logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
+	}
+	if !strings.Contains(logs.String(), `"msg":"shutting down"`) {
+		t.Fatalf("no graceful shutdown in logs:\n%s", logs)
+	}
+}
