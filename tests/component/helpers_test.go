@@ -3,6 +3,7 @@ package component_test
 import (
 	"testing"
 
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
 )
 
@@ -14,3 +15,5 @@ func auditCount(t *testing.T, env *wiringtest.Env) int64 {
 	}
 	return seq
 }
+
+func roleOf(name string) principal.Role { return principal.Role(name) }

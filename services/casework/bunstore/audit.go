@@ -31,6 +31,7 @@ type auditRow struct {
 	Action     string    `bun:"action"`
 	ObjectType string    `bun:"object_type"`
 	ObjectID   string    `bun:"object_id"`
+	CaseID     string    `bun:"case_id"`
 	RequestID  string    `bun:"request_id"`
 	Detail     string    `bun:"detail"`
 	PrevHash   string    `bun:"prev_hash"`
@@ -39,13 +40,13 @@ type auditRow struct {
 
 func (r auditRow) toCore() audit.Entry {
 	return audit.Entry{Seq: r.Seq, At: r.At.UTC(), ActorID: r.ActorID, Actor: r.Actor, Authority: r.Authority,
-		Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID, RequestID: r.RequestID,
+		Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID, CaseID: r.CaseID, RequestID: r.RequestID,
 		Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash}
 }
 
 func toAuditRow(e audit.Entry) auditRow {
 	return auditRow{Seq: e.Seq, At: e.At, ActorID: e.ActorID, Actor: e.Actor, Authority: e.Authority,
-		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, RequestID: e.RequestID,
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, CaseID: e.CaseID, RequestID: e.RequestID,
 		Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash}
 }
 
@@ -58,7 +59,7 @@ func (a Audit) Record(ctx context.Context, ev audit.Event) error {
 	p, _ := principal.From(ctx)
 	e := audit.Entry{
 		At: a.now().UTC().Truncate(time.Microsecond), ActorID: p.UserID, Actor: p.Actor(),
-		Authority: p.Authority.Code, Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID,
+		Authority: p.Authority.Code, Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, CaseID: ev.CaseID,
 		RequestID: principal.RequestID(ctx), Detail: detail,
 	}
 	if ev.Actor != "" {
@@ -117,21 +118,30 @@ func (s *Store) flushAudit(ctx context.Context, tx bun.Tx, pending []audit.Entry
 // List returns entries newest first.
 func (a Audit) List(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
 	var rows []auditRow
-	q := a.idb(ctx).NewSelect().Model(&rows).OrderExpr("seq DESC")
+	q := a.idb(ctx).NewSelect().Model(&rows)
+	if f.Ascending {
+		q = q.OrderExpr("seq ASC")
+	} else {
+		q = q.OrderExpr("seq DESC")
+	}
 	if f.ObjectType != "" {
 		q = q.Where("object_type = ?", f.ObjectType)
 	}
 	if f.ObjectID != "" {
 		q = q.Where("object_id = ?", f.ObjectID)
 	}
-	if len(f.ObjectIDs) > 0 {
-		q = q.Where("object_id IN (?)", bun.In(f.ObjectIDs))
+	if f.CaseID != "" {
+		q = q.Where("case_id = ?", f.CaseID)
 	}
 	if f.Authority != "" {
 		q = q.Where("authority = ?", f.Authority)
 	}
 	if f.Before > 0 {
-		q = q.Where("seq < ?", f.Before)
+		if f.Ascending {
+			q = q.Where("seq > ?", f.Before)
+		} else {
+			q = q.Where("seq < ?", f.Before)
+		}
 	}
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))

@@ -19,8 +19,11 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/products"
 )
 
 // Authorizer decides route permissions.
@@ -30,10 +33,13 @@ type Authorizer interface {
 
 // Deps are the services the API exposes.
 type Deps struct {
-	Log      *slog.Logger
-	Identity *identity.Service
-	Audit    audit.Reader
-	Authz    Authorizer
+	Log       *slog.Logger
+	Identity  *identity.Service
+	Audit     audit.Reader
+	Products  *products.Service
+	Operators *operators.Service
+	Cases     *cases.Service
+	Authz     Authorizer
 	// Ready reports whether dependencies are usable (database reachable…).
 	Ready func(ctx context.Context) (map[string]any, error)
 	// Metrics is the registry /metrics serves; the API registers its own collectors in it.
@@ -117,6 +123,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountAuth()
 	s.mountAdmin()
 	s.mountAudit()
+	s.mountRequirements()
+	s.mountRegisters()
+	s.mountCases()
 	if err := s.docs.build(s.routes); err != nil {
 		return nil, fmt.Errorf("build openapi document: %w", err)
 	}

@@ -18,7 +18,10 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/password"
 	"github.com/tradewarden/tradewarden/services/casework/authz"
 	"github.com/tradewarden/tradewarden/services/casework/bunstore"
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/operators"
+	"github.com/tradewarden/tradewarden/services/casework/core/products"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
 )
 
@@ -47,14 +50,17 @@ type Config struct {
 
 // App is the assembled application.
 type App struct {
-	Cfg      Config
-	DB       *database.DB
-	Store    *bunstore.Store
-	Identity *identity.Service
-	Audit    bunstore.Audit
-	Authz    *authz.Authorizer
-	API      *httpapi.Server
-	Log      *slog.Logger
+	Cfg       Config
+	DB        *database.DB
+	Store     *bunstore.Store
+	Identity  *identity.Service
+	Audit     bunstore.Audit
+	Products  *products.Service
+	Operators *operators.Service
+	Cases     *cases.Service
+	Authz     *authz.Authorizer
+	API       *httpapi.Server
+	Log       *slog.Logger
 
 	closers []func() error
 }
@@ -104,6 +110,10 @@ func (a *App) buildServices() error {
 	if err != nil {
 		return fmt.Errorf("identity service: %w", err)
 	}
+	regs := bunstore.Registers{Store: a.Store}
+	a.Products = products.NewService(regs, a.Store, a.Audit, cfg.Now)
+	a.Operators = operators.NewService(regs, a.Store, a.Audit, cfg.Now)
+	a.Cases = cases.NewService(bunstore.Cases{Store: a.Store}, bunstore.Directory{Store: a.Store}, a.Store, a.Audit, cfg.Now)
 	return nil
 }
 
@@ -141,6 +151,7 @@ func (a *App) buildAPI(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
+		Products: a.Products, Operators: a.Operators, Cases: a.Cases,
 		Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
 	return err

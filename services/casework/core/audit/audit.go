@@ -29,6 +29,8 @@ type Event struct {
 	Authority string
 	// Actor overrides the acting principal label (e.g. a failed login's email).
 	Actor string
+	// CaseID ties the event to a case so it appears on the case timeline.
+	CaseID string
 }
 
 // Entry is one stored, chained audit record.
@@ -41,6 +43,7 @@ type Entry struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
+	CaseID     string
 	RequestID  string
 	Detail     string // canonical JSON, stored and hashed verbatim
 	PrevHash   string
@@ -56,10 +59,12 @@ type Log interface {
 type Filter struct {
 	ObjectType string
 	ObjectID   string
-	// ObjectIDs selects entries for any of these objects (used for timelines).
-	ObjectIDs []string
+	// CaseID selects the entries of one case's timeline.
+	CaseID    string
 	Authority string
-	// Before is the exclusive upper bound on Seq for keyset pagination (lists run newest first); 0 means none.
+	// Ascending lists oldest first (timelines); the default is newest first.
+	Ascending bool
+	// Before is the exclusive keyset bound on Seq (an upper bound newest-first, a lower bound when Ascending); 0 means none.
 	Before int64
 	Limit  int
 }
@@ -110,6 +115,7 @@ func (e Entry) Canonical() []byte {
 	field("action", e.Action)
 	field("object_type", e.ObjectType)
 	field("object_id", e.ObjectID)
+	field("case_id", e.CaseID)
 	field("request_id", e.RequestID)
 	b.WriteString(`,"detail":`)
 	b.WriteString(e.Detail)

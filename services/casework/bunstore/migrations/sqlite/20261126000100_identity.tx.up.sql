@@ -48,6 +48,7 @@ CREATE TABLE audit_log (
     action      TEXT NOT NULL,
     object_type TEXT NOT NULL,
     object_id   TEXT NOT NULL,
+    case_id     TEXT NOT NULL,
     request_id  TEXT NOT NULL,
     detail      TEXT NOT NULL,
     prev_hash   TEXT NOT NULL,
@@ -56,7 +57,7 @@ CREATE TABLE audit_log (
 --bun:split
 CREATE INDEX audit_object_idx ON audit_log (object_type, object_id, seq);
 --bun:split
-CREATE INDEX audit_object_id_idx ON audit_log (object_id, seq);
+CREATE INDEX audit_case_idx ON audit_log (case_id, seq);
 --bun:split
 CREATE TABLE audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),

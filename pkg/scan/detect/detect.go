@@ -1,0 +1,230 @@
+// Package detect recognises a scan report's format from its first bytes
+// (never its file name, which uploads do not make trustworthy) and hands
+// the whole stream to the matching parser.
+package detect
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
+	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
+	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
+)
+
+// HeadSize is how many leading bytes Parse and Stream read to detect the
+// format.
+const HeadSize = 8 << 10
+
+// Detect names the format of a report from its first bytes (HeadSize is
+// enough), or returns scan.FormatOther.
+func Detect(head []byte) scan.Format {
+	f, _ := sniff(head)
+	return f
+}
+
+// Parse detects the format of r and parses it whole.
+func Parse(r io.Reader) (scan.Report, error) {
+	var items []scan.Item
+	rep, err := Stream(r, func(it scan.Item) error {
+		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return scan.Report{}, err
+	}
+	rep.Items = items
+	return rep, nil
+}
+
+// Stream detects the format of r and streams it through the matching
+// parser. Only the first HeadSize bytes are buffered for detection.
+// Unrecognised content is scan.ErrMalformed; content whose prolog already
+// shows a DTD internal subset is scan.ErrUnsafe.
+func Stream(r io.Reader, emit func(scan.Item) error) (scan.Report, error) {
+	head := make([]byte, HeadSize)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return scan.Report{}, fmt.Errorf("detect: read: %w", err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "empty input"))
+	}
+	f, unsafe := sniff(head)
+	if f == scan.FormatOther {
+		if unsafe {
+			return scan.Report{}, fmt.Errorf("detect: %w", scan.Unsafef(scan.Position{}, "DTD internal subset (entity declarations) not allowed"))
+		}
+		return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "unrecognised report format"))
+	}
+	return StreamAs(f, io.MultiReader(bytes.NewReader(head), r), emit)
+}
+
+// StreamAs streams r through the parser for format f, for callers that
+// already know the format.
+func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Report, error) {
+	switch f {
+	case scan.FormatNmap:
+		return nmap.Stream(r, emit)
+	case scan.FormatNessus:
+		return nessus.Stream(r, emit)
+	case scan.FormatGVM:
+		return gvm.Stream(r, emit)
+	case scan.FormatCycloneDX:
+		return cyclonedx.Stream(r, emit)
+	case scan.FormatTestSSL:
+		return testssl.Stream(r, emit)
+	}
+	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
+}
+
+// sniff returns the format and whether an XML prolog carries a DTD internal
+// subset (which every parser refuses).
+func sniff(head []byte) (scan.Format, bool) {
+	b := bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return scan.FormatOther, false
+	}
+	switch b[0] {
+	case '<':
+		return sniffXML(b)
+	case '{':
+		switch {
+		case jsonPair(b, "bomFormat", "CycloneDX"):
+			return scan.FormatCycloneDX, false
+		case bytes.Contains(b, []byte(`"scanResult"`)),
+			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
+			return scan.FormatTestSSL, false
+		}
+	case '[':
+		// testssl.sh --json: an array of {"id", ..., "severity", "finding"}.
+		obj := b[1:]
+		if end := bytes.IndexByte(obj, '}'); end >= 0 {
+			obj = obj[:end]
+		}
+		if bytes.Contains(obj, []byte(`"id"`)) && bytes.Contains(obj, []byte(`"severity"`)) && bytes.Contains(obj, []byte(`"finding"`)) {
+			return scan.FormatTestSSL, false
+		}
+	}
+	return scan.FormatOther, false
+}
+
+// jsonPair looks for "key" : "value" with any white space around the colon.
+func jsonPair(b []byte, key, value string) bool {
+	k := []byte(`"` + key + `"`)
+	for {
+		i := bytes.Index(b, k)
+		if i < 0 {
+			return false
+		}
+		rest := bytes.TrimLeft(b[i+len(k):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+			if bytes.HasPrefix(rest, []byte(`"`+value+`"`)) {
+				return true
+			}
+		}
+		b = b[i+len(k):]
+	}
+}
+
+// sniffXML skips the prolog (declaration, processing instructions,
+// comments, DOCTYPE) and names the format by its root element.
+func sniffXML(b []byte) (scan.Format, bool) {
+	unsafe := false
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			i := bytes.Index(b, []byte("?>"))
+			if i < 0 {
+				return scan.FormatOther, unsafe
+			}
+			b = b[i+2:]
+			continue
+		case bytes.HasPrefix(b, []byte("<!--")):
+			i := bytes.Index(b[4:], []byte("-->"))
+			if i < 0 {
+				return scan.FormatOther, unsafe
+			}
+			b = b[4+i+3:]
+			continue
+		case bytes.HasPrefix(b, []byte("<!DOCTYPE")):
+			end, subset := doctypeEnd(b)
+			unsafe = unsafe || subset
+			if end < 0 {
+				return scan.FormatOther, unsafe
+			}
+			b = b[end:]
+			continue
+		case bytes.HasPrefix(b, []byte("<")):
+		default:
+			return scan.FormatOther, unsafe
+		}
+		break
+	}
+	name := b[1:]
+	for i, c := range name {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/' {
+			name = name[:i]
+			break
+		}
+	}
+	if i := bytes.IndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch string(name) {
+	case "nmaprun":
+		return scan.FormatNmap, unsafe
+	case "NessusClientData_v2":
+		return scan.FormatNessus, unsafe
+	case "get_reports_response":
+		return scan.FormatGVM, unsafe
+	case "report":
+		for _, hint := range []string{"format_id=", "<gmp>", "<omp>", "<scan_run_status>", "<results", "<nvt oid="} {
+			if bytes.Contains(b, []byte(hint)) {
+				return scan.FormatGVM, unsafe
+			}
+		}
+	case "bom":
+		if bytes.Contains(b, []byte("cyclonedx.org/schema/bom")) {
+			return scan.FormatCycloneDX, unsafe
+		}
+	}
+	return scan.FormatOther, unsafe
+}
+
+// doctypeEnd returns the offset just past a DOCTYPE declaration, or -1 if
+// it does not end within b, and whether it has an internal subset.
+func doctypeEnd(b []byte) (int, bool) {
+	var q byte
+	subset := false
+	for i := len("<!DOCTYPE"); i < len(b); i++ {
+		c := b[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '"' || c == '\'':
+			q = c
+		case c == '[':
+			subset = true
+			// Declarations inside may contain '>'; the subset ends at "]".
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 0 {
+				return -1, true
+			}
+			i += j
+		case c == '>':
+			return i + 1, subset
+		}
+	}
+	return -1, subset
+}

@@ -1,0 +1,409 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/pkg/ids"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/txn"
+)
+
+// ChangeHook runs inside the transaction of every case write.
+type ChangeHook func(ctx context.Context, c Case) error
+
+// Service implements case work and its record-level rules.
+type Service struct {
+	store    Store
+	dir      Directory
+	tx       txn.Runner
+	log      audit.Log
+	now      func() time.Time
+	onChange []ChangeHook
+	links    LinkChecker
+	findings FindingSource
+}
+
+// NewService wires the case service.
+func NewService(store Store, dir Directory, tx txn.Runner, log audit.Log, now func() time.Time) *Service {
+	return &Service{store: store, dir: dir, tx: tx, log: log, now: now}
+}
+
+// OnChange registers a hook run in the transaction of every case write.
+func (s *Service) OnChange(h ChangeHook) { s.onChange = append(s.onChange, h) }
+
+// need is the access a case operation requires.
+type need int
+
+const (
+	needRead      need = iota // see the case
+	needWork                  // change it: the assigned officer or a supervisor
+	needSupervise             // supervisor decisions: assign, close, refer
+)
+
+// load returns the case if the caller may access it as needed. A case of
+// another authority (not referred to the caller's) is NotFound, never
+// Forbidden, so its existence does not leak.
+func (s *Service) load(ctx context.Context, id string, n need, forUpdate bool) (Case, principal.Principal, error) {
+	p, _ := principal.From(ctx)
+	notFound := apperr.New(apperr.NotFound, "no case %q", id)
+	if !ids.Valid(id) || p.Authority.ID == "" {
+		return Case{}, p, notFound
+	}
+	c, err := s.store.GetCase(ctx, id, forUpdate)
+	if errors.Is(err, ErrNotFound) {
+		return Case{}, p, notFound
+	}
+	if err != nil {
+		return Case{}, p, fmt.Errorf("load case %s: %w", id, err)
+	}
+	owner := c.AuthorityID == p.Authority.ID
+	share, shared := c.ShareFor(p.Authority.ID)
+	pending := shared && share.Status == SharePending
+	if !owner && !(shared && (!pending || p.Has(principal.Supervisor))) {
+		return Case{}, p, notFound
+	}
+	if n == needRead {
+		return c, p, nil
+	}
+	if pending {
+		return Case{}, p, apperr.New(apperr.Forbidden, "case %s was referred to %s: accept the referral before working on it",
+			c.Reference, p.Authority.Code)
+	}
+	switch {
+	case p.Has(principal.Supervisor):
+	case n == needSupervise:
+		return Case{}, p, apperr.New(apperr.Forbidden, "only a supervisor may do this")
+	case p.Has(principal.Officer) && c.AssigneeID == p.UserID:
+	default:
+		return Case{}, p, apperr.New(apperr.Forbidden, "only the officer assigned to case %s or a supervisor may change it", c.Reference)
+	}
+	return c, p, nil
+}
+
+// write loads the case for a change, runs fn, bumps the version, stores it,
+// audits and notifies hooks, all in one transaction.
+func (s *Service) write(ctx context.Context, id string, n need, allowClosed bool, action string,
+	fn func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error)) (Case, error) {
+	var out Case
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		c, p, err := s.load(ctx, id, n, true)
+		if err != nil {
+			return err
+		}
+		if !allowClosed && c.Status == Closed {
+			return apperr.New(apperr.Conflict, "case %s is closed; a supervisor must reopen it first", c.Reference)
+		}
+		detail, err := fn(ctx, &c, p)
+		if err != nil {
+			return err
+		}
+		c.Version++
+		c.UpdatedAt = s.now().UTC()
+		if err := s.store.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		if detail == nil {
+			detail = map[string]any{}
+		}
+		detail["version"] = c.Version
+		if err := s.record(ctx, c, action, detail); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("%s %s: %w", action, id, err)
+	}
+	return out, nil
+}
+
+func (s *Service) record(ctx context.Context, c Case, action string, detail map[string]any) error {
+	for _, h := range s.onChange {
+		if err := h(ctx, c); err != nil {
+			return err
+		}
+	}
+	return s.log.Record(ctx, audit.Event{Action: action, ObjectType: "case", ObjectID: c.ID, CaseID: c.ID, Detail: detail})
+}
+
+// NewCase is the input for opening a case.
+type NewCase struct {
+	Title      string
+	Summary    string
+	Origin     Origin
+	Risk       Risk
+	ProductIDs []string
+}
+
+// Create opens a case in the caller's authority with the next reference.
+func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
+	p, _ := principal.From(ctx)
+	var fe apperr.Fields
+	in.Title, in.Summary = strings.TrimSpace(in.Title), strings.TrimSpace(in.Summary)
+	fe.Check(in.Title == "" || len(in.Title) > 300, "title", "is required (max 300 characters)")
+	fe.Check(len(in.Summary) > 20000, "summary", "must be at most 20000 characters")
+	fe.Check(!slices.Contains(Origins, in.Origin), "origin", "must be one of %s", join(Origins))
+	if in.Risk == "" {
+		in.Risk = "medium"
+	}
+	fe.Check(!slices.Contains(Risks, in.Risk), "risk_level", "must be one of %s", join(Risks))
+	if err := fe.Err(); err != nil {
+		return Case{}, err
+	}
+	now := s.now().UTC()
+	c := Case{ID: ids.New(), AuthorityID: p.Authority.ID, AuthorityCode: p.Authority.Code, Title: in.Title,
+		Summary: in.Summary, Origin: in.Origin, Status: Intake, Risk: in.Risk, CreatedBy: p.UserID,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	// An officer who opens a case is its officer in charge until a supervisor reassigns it.
+	if p.Has(principal.Officer) && !p.Has(principal.Supervisor) {
+		c.AssigneeID = p.UserID
+	}
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		productIDs, err := s.checkProducts(ctx, "product_ids", in.ProductIDs)
+		if err != nil {
+			return err
+		}
+		c.ProductIDs = productIDs
+		seq, err := s.store.NextReference(ctx, p.Authority.ID, now.Year())
+		if err != nil {
+			return err
+		}
+		c.Reference = fmt.Sprintf("%s-%d-%06d", p.Authority.Code, now.Year(), seq)
+		if err := s.store.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		return s.record(ctx, c, "case.create", map[string]any{"reference": c.Reference, "title": c.Title,
+			"origin": c.Origin, "risk_level": c.Risk, "product_ids": c.ProductIDs, "assignee_id": c.AssigneeID})
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("create case: %w", err)
+	}
+	return c, nil
+}
+
+func (s *Service) checkProducts(ctx context.Context, field string, in []string) ([]string, error) {
+	out := []string{}
+	for _, id := range in {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) > 100 {
+		return nil, apperr.InvalidField(field, "must list at most 100 products")
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	exists, err := s.dir.ExistingProducts(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	var fe apperr.Fields
+	for i, id := range out {
+		fe.Check(!exists[id], fmt.Sprintf("%s[%d]", field, i), "no product %q", id)
+	}
+	return out, fe.Err()
+}
+
+// Get returns a case the caller may see.
+func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+	c, _, err := s.load(ctx, id, needRead, false)
+	return c, err
+}
+
+// ForWork returns a case the caller may change: its assigned officer or a
+// supervisor of an authority working it.
+func (s *Service) ForWork(ctx context.Context, id string) (Case, error) {
+	c, _, err := s.load(ctx, id, needWork, false)
+	return c, err
+}
+
+// List returns a page of the cases visible to the caller's authority.
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Case, error) {
+	p, _ := principal.From(ctx)
+	f.AuthorityID = p.Authority.ID
+	f.IncludePending = p.Has(principal.Supervisor)
+	return s.store.ListCases(ctx, f)
+}
+
+// Patch is a partial update of a case's descriptive fields.
+type Patch struct {
+	Title      *string
+	Summary    *string
+	Risk       *Risk
+	ProductIDs *[]string
+	Scope      *Scope
+}
+
+// Update applies a patch when version matches the stored one.
+func (s *Service) Update(ctx context.Context, id string, version int, in Patch) (Case, error) {
+	return s.write(ctx, id, needWork, false, "case.update", func(ctx context.Context, c *Case, _ principal.Principal) (map[string]any, error) {
+		if c.Version != version {
+			return nil, apperr.New(apperr.PreconditionFailed, "case %s is at version %d, not %d: reload it and retry", c.Reference, c.Version, version).
+				With("current_version", c.Version)
+		}
+		var fe apperr.Fields
+		changed := map[string]any{}
+		if in.Title != nil {
+			t := strings.TrimSpace(*in.Title)
+			if !fe.Check(t == "" || len(t) > 300, "title", "must be 1 to 300 characters") {
+				c.Title, changed["title"] = t, t
+			}
+		}
+		if in.Summary != nil {
+			t := strings.TrimSpace(*in.Summary)
+			if !fe.Check(len(t) > 20000, "summary", "must be at most 20000 characters") {
+				c.Summary, changed["summary"] = t, "changed"
+			}
+		}
+		if in.Risk != nil {
+			if !fe.Check(!slices.Contains(Risks, *in.Risk), "risk_level", "must be one of %s", join(Risks)) {
+				c.Risk, changed["risk_level"] = *in.Risk, *in.Risk
+			}
+		}
+		if in.Scope != nil {
+			sc := *in.Scope
+			sc.ExceptedCategory, sc.Notes = strings.TrimSpace(sc.ExceptedCategory), strings.TrimSpace(sc.Notes)
+			fe.Check(isTrue(sc.Excepted) && sc.ExceptedCategory == "", "scope.excepted_category",
+				"is required when the product is in an excepted category (PSTI Sch 3)")
+			fe.Check(len(sc.Notes) > 5000, "scope.notes", "must be at most 5000 characters")
+			c.Scope, changed["scope"] = sc, scopeDetail(sc)
+		}
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+		if in.ProductIDs != nil {
+			ps, err := s.checkProducts(ctx, "product_ids", *in.ProductIDs)
+			if err != nil {
+				return nil, err
+			}
+			c.ProductIDs, changed["product_ids"] = ps, ps
+		}
+		return changed, nil
+	})
+}
+
+func scopeDetail(sc Scope) map[string]any {
+	return map[string]any{"connectable": sc.Connectable, "uk_consumer_product": sc.UKConsumerProduct,
+		"used_or_second_hand": sc.UsedOrSecondHand, "excepted": sc.Excepted, "excepted_category": sc.ExceptedCategory,
+		"in_scope": sc.InScope()}
+}
+
+// TransitionResult says what a transition did.
+type TransitionResult struct {
+	Case Case
+	// ClosureRequested is true when an officer asked to close and a
+	// supervisor must now decide.
+	ClosureRequested bool
+}
+
+// Transition moves a case to another state. Closing needs a reason and a
+// supervisor; an officer asking to close records a closure request instead.
+func (s *Service) Transition(ctx context.Context, id string, to Status, reason, note string) (TransitionResult, error) {
+	if !slices.Contains(Statuses, to) {
+		return TransitionResult{}, apperr.InvalidField("to", "must be one of %s", join(Statuses))
+	}
+	p, _ := principal.From(ctx)
+	if to == Closed && !p.Has(principal.Supervisor) {
+		c, err := s.requestClosure(ctx, id, ClosureReason(reason), note)
+		return TransitionResult{Case: c, ClosureRequested: err == nil}, err
+	}
+	n := needWork
+	if to == Closed || to == Reopened {
+		n = needSupervise
+	}
+	c, err := s.write(ctx, id, n, true, "case.transition", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		from := c.Status
+		if !from.CanMoveTo(to) {
+			return nil, apperr.New(apperr.Conflict, "case %s cannot move from %s to %s; allowed: %s", c.Reference, from, to, join(from.Allowed())).
+				With("from", from).With("allowed", from.Allowed())
+		}
+		detail := map[string]any{"from": from, "to": to}
+		if note = strings.TrimSpace(note); note != "" {
+			detail["note"] = note
+		}
+		switch {
+		case from == Triage && to == Investigating && !c.Scope.InScope():
+			return nil, apperr.New(apperr.Conflict, "record the triage answers showing the product is in PSTI scope "+
+				"(connectable, UK consumer product, not used, not excepted) before investigating")
+		case to == Closed:
+			r, err := s.closureReason(*c, ClosureReason(reason))
+			if err != nil {
+				return nil, err
+			}
+			now := s.now().UTC()
+			c.ClosedAt, c.ClosureReason, c.ClosureNote, c.ClosureReq = &now, r, note, nil
+			detail["reason"] = r
+		case to == Reopened:
+			if strings.TrimSpace(reason) == "" {
+				return nil, apperr.InvalidField("reason", "say why the case is reopened")
+			}
+			c.ClosedAt, c.ClosureReason, c.ClosureNote = nil, "", ""
+			detail["reason"] = strings.TrimSpace(reason)
+		}
+		c.Status = to
+		return detail, nil
+	})
+	return TransitionResult{Case: c}, err
+}
+
+func (s *Service) closureReason(c Case, r ClosureReason) (ClosureReason, error) {
+	if r == "" && c.ClosureReq != nil {
+		r = c.ClosureReq.Reason
+	}
+	allowed := closableFrom(c.Status)
+	if !slices.Contains(allowed, r) {
+		return "", apperr.InvalidField("reason", "closing from %s needs a reason: one of %s", c.Status, join(allowed))
+	}
+	if r == OutOfScope && !c.Scope.OutOfScope() {
+		return "", apperr.New(apperr.Conflict, "record a triage answer that puts the product out of PSTI scope before closing as out_of_scope")
+	}
+	return r, nil
+}
+
+func (s *Service) requestClosure(ctx context.Context, id string, reason ClosureReason, note string) (Case, error) {
+	return s.write(ctx, id, needWork, false, "case.closure_requested", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		if !c.Status.CanMoveTo(Closed) {
+			return nil, apperr.New(apperr.Conflict, "case %s cannot be closed from %s; allowed: %s", c.Reference, c.Status, join(c.Status.Allowed())).
+				With("from", c.Status).With("allowed", c.Status.Allowed())
+		}
+		r, err := s.closureReason(*c, reason)
+		if err != nil {
+			return nil, err
+		}
+		c.ClosureReq = &ClosureRequest{Reason: r, Note: strings.TrimSpace(note), RequestedBy: p.UserID, RequestedAt: s.now().UTC()}
+		return map[string]any{"reason": r, "note": c.ClosureReq.Note}, nil
+	})
+}
+
+// Assign makes an officer of the caller's authority the officer in charge.
+func (s *Service) Assign(ctx context.Context, id, officerID string) (Case, error) {
+	return s.write(ctx, id, needSupervise, false, "case.assign", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		roles, err := s.dir.UserRoles(ctx, officerID, p.Authority.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(roles, string(principal.Officer)) {
+			return nil, apperr.InvalidField("officer_id", "is not an officer of %s", p.Authority.Code)
+		}
+		prev := c.AssigneeID
+		c.AssigneeID = officerID
+		return map[string]any{"officer_id": officerID, "previous_officer_id": prev}, nil
+	})
+}
+
+func join[T ~string](vs []T) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,307 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/pkg/ids"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
+)
+
+// LinkChecker confirms that evidence and finding ids belong to a case.
+type LinkChecker func(ctx context.Context, caseID string, evidenceIDs, findingIDs []string) error
+
+// FindingRef is a finding that supports a requirement, as the assessment
+// matrix shows it.
+type FindingRef struct {
+	ID         string
+	EvidenceID string
+	Title      string
+	Severity   string
+	Status     string
+}
+
+// FindingSource lists a case's findings by requirement id.
+type FindingSource func(ctx context.Context, caseID string) (map[string][]FindingRef, error)
+
+// UseEvidence connects the evidence module: links in assessments are checked
+// against it and its findings appear in the assessment matrix.
+func (s *Service) UseEvidence(check LinkChecker, findings FindingSource) {
+	s.links, s.findings = check, findings
+}
+
+// AddParty links an operator to the case in a role, for a product.
+func (s *Service) AddParty(ctx context.Context, id string, p Party) (Party, error) {
+	var fe apperr.Fields
+	fe.Check(!slices.Contains(PartyRoles, p.Role), "role", "must be one of %s", join(PartyRoles))
+	fe.Check(!ids.Valid(p.OperatorID), "operator_id", "is not an operator id")
+	fe.Check(p.ProductID != "" && !ids.Valid(p.ProductID), "product_id", "is not a product id")
+	if err := fe.Err(); err != nil {
+		return Party{}, err
+	}
+	_, err := s.write(ctx, id, needWork, false, "case.party_added", func(ctx context.Context, c *Case, pr principal.Principal) (map[string]any, error) {
+		ok, err := s.dir.OperatorExists(ctx, p.OperatorID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.InvalidField("operator_id", "no operator %q", p.OperatorID)
+		}
+		if p.ProductID != "" && !slices.Contains(c.ProductIDs, p.ProductID) {
+			if _, err := s.checkProducts(ctx, "product_id", []string{p.ProductID}); err != nil {
+				return nil, apperr.InvalidField("product_id", "no product %q", p.ProductID)
+			}
+			c.ProductIDs = append(c.ProductIDs, p.ProductID)
+		}
+		existing, err := s.store.Parties(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range existing {
+			if e.OperatorID == p.OperatorID && e.Role == p.Role && e.ProductID == p.ProductID {
+				return nil, apperr.New(apperr.Conflict, "that operator is already a %s on this case for that product", p.Role)
+			}
+		}
+		p.ID, p.CaseID, p.AddedBy, p.AddedAt = ids.New(), c.ID, pr.UserID, s.now().UTC()
+		if err := s.store.AddParty(ctx, p); err != nil {
+			return nil, err
+		}
+		return map[string]any{"party_id": p.ID, "operator_id": p.OperatorID, "role": p.Role, "product_id": p.ProductID}, nil
+	})
+	return p, err
+}
+
+// Parties lists the operators linked to a case.
+func (s *Service) Parties(ctx context.Context, id string) ([]Party, error) {
+	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+		return nil, err
+	}
+	return s.store.Parties(ctx, id)
+}
+
+// AddNote adds a note to the case.
+func (s *Service) AddNote(ctx context.Context, id, body string, shareable bool) (Note, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || len(body) > 20000 {
+		return Note{}, apperr.InvalidField("body", "must be 1 to 20000 characters")
+	}
+	var n Note
+	_, err := s.write(ctx, id, needWork, true, "case.note_added", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		n = Note{ID: ids.New(), CaseID: c.ID, AuthorID: p.UserID, Author: p.Name, Body: body, Shareable: shareable, CreatedAt: s.now().UTC()}
+		if err := s.store.AddNote(ctx, n); err != nil {
+			return nil, err
+		}
+		return map[string]any{"note_id": n.ID, "shareable": shareable, "length": len(body)}, nil
+	})
+	return n, err
+}
+
+// Notes lists a case's notes, oldest first.
+func (s *Service) Notes(ctx context.Context, id string) ([]Note, error) {
+	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+		return nil, err
+	}
+	return s.store.Notes(ctx, id)
+}
+
+// Row is one line of the assessment matrix.
+type Row struct {
+	Assessment
+	Requirement requirements.Requirement
+	// Findings are the evidence findings linked to this requirement.
+	Findings []FindingRef
+}
+
+// Matrix is the assessment of a case against its relevant requirements.
+type Matrix struct {
+	Rows   []Row
+	Counts map[Verdict]int
+}
+
+// SetAssessment records the officer's verdict on one requirement.
+func (s *Service) SetAssessment(ctx context.Context, id string, a Assessment) (Assessment, error) {
+	req, ok := requirements.Lookup(a.RequirementID)
+	if !ok {
+		return Assessment{}, apperr.InvalidField("requirement_id", "no requirement %q in the catalogue (see GET /api/v1/requirements)", a.RequirementID)
+	}
+	a.RequirementID = req.ID
+	a.Rationale, a.Reason = strings.TrimSpace(a.Rationale), strings.TrimSpace(a.Reason)
+	var fe apperr.Fields
+	fe.Check(!slices.Contains(Verdicts, a.Verdict), "verdict", "must be one of %s", join(Verdicts))
+	fe.Check(a.Verdict == Fail && a.Rationale == "", "rationale", "a fail verdict needs a rationale")
+	fe.Check(a.Verdict == NotApplicable && a.Reason == "", "reason", "a not_applicable verdict needs a reason")
+	fe.Check(len(a.Rationale) > 10000, "rationale", "must be at most 10000 characters")
+	fe.Check(len(a.Reason) > 5000, "reason", "must be at most 5000 characters")
+	fe.Check(len(a.EvidenceIDs) > 100 || len(a.FindingIDs) > 500, "evidence_ids", "too many linked items")
+	if err := fe.Err(); err != nil {
+		return Assessment{}, err
+	}
+	a.EvidenceIDs, a.FindingIDs = dedupe(a.EvidenceIDs), dedupe(a.FindingIDs)
+	_, err := s.write(ctx, id, needWork, false, "case.assessment_set", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		if len(a.EvidenceIDs)+len(a.FindingIDs) > 0 {
+			if s.links == nil {
+				return nil, apperr.InvalidField("evidence_ids", "no evidence is recorded on this case")
+			}
+			if err := s.links(ctx, c.ID, a.EvidenceIDs, a.FindingIDs); err != nil {
+				return nil, err
+			}
+		}
+		a.CaseID, a.UpdatedBy, a.UpdatedAt = c.ID, p.UserID, s.now().UTC()
+		if err := s.store.PutAssessment(ctx, a); err != nil {
+			return nil, err
+		}
+		return map[string]any{"requirement_id": a.RequirementID, "verdict": a.Verdict, "rationale": a.Rationale,
+			"reason": a.Reason, "evidence_ids": a.EvidenceIDs, "finding_ids": a.FindingIDs}, nil
+	})
+	return a, err
+}
+
+func dedupe(in []string) []string {
+	out := []string{}
+	for _, v := range in {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Assessment returns the matrix: the core PSTI requirements always, plus
+// every provision the case has assessed, in catalogue order, with counts.
+func (s *Service) Assessment(ctx context.Context, id string) (Matrix, error) {
+	c, _, err := s.load(ctx, id, needRead, false)
+	if err != nil {
+		return Matrix{}, err
+	}
+	return s.matrix(ctx, c)
+}
+
+func (s *Service) matrix(ctx context.Context, c Case) (Matrix, error) {
+	stored, err := s.store.Assessments(ctx, c.ID)
+	if err != nil {
+		return Matrix{}, err
+	}
+	byID := map[string]Assessment{}
+	for _, a := range stored {
+		byID[a.RequirementID] = a
+	}
+	var findings map[string][]FindingRef
+	if s.findings != nil {
+		if findings, err = s.findings(ctx, c.ID); err != nil {
+			return Matrix{}, err
+		}
+	}
+	m := Matrix{Counts: map[Verdict]int{}}
+	for _, v := range Verdicts {
+		m.Counts[v] = 0
+	}
+	for _, r := range requirements.All() {
+		a, assessed := byID[r.ID]
+		if !assessed && !slices.Contains(requirements.Core(), r.ID) && len(findings[r.ID]) == 0 {
+			continue
+		}
+		if !assessed {
+			a = Assessment{CaseID: c.ID, RequirementID: r.ID, Verdict: NotAssessed}
+		}
+		m.Rows = append(m.Rows, Row{Assessment: a, Requirement: r, Findings: findings[r.ID]})
+		m.Counts[a.Verdict]++
+	}
+	return m, nil
+}
+
+// Summary returns the verdict counts of a case's assessment.
+func (s *Service) Summary(ctx context.Context, c Case) (map[Verdict]int, error) {
+	m, err := s.matrix(ctx, c)
+	return m.Counts, err
+}
+
+// Refer shares the case with another authority, whose supervisors see it
+// read-only until they accept.
+func (s *Service) Refer(ctx context.Context, id, toCode, reason string) (Case, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 5000 {
+		return Case{}, apperr.InvalidField("reason", "say why the case is referred (max 5000 characters)")
+	}
+	return s.write(ctx, id, needSupervise, false, "case.referred", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		if c.AuthorityID != p.Authority.ID {
+			return nil, apperr.New(apperr.Forbidden, "only the owning authority (%s) may refer case %s", c.AuthorityCode, c.Reference)
+		}
+		code := strings.ToUpper(strings.TrimSpace(toCode))
+		targetID, err := s.dir.AuthorityByCode(ctx, code)
+		if err != nil {
+			return nil, apperr.InvalidField("to_authority", "no authority with code %q", toCode)
+		}
+		if targetID == c.AuthorityID {
+			return nil, apperr.InvalidField("to_authority", "a case cannot be referred to its own authority")
+		}
+		if _, ok := c.ShareFor(targetID); ok {
+			return nil, apperr.New(apperr.Conflict, "case %s is already referred to %s", c.Reference, code)
+		}
+		sh := Share{AuthorityID: targetID, AuthorityCode: code, Status: SharePending, Reason: reason,
+			ReferredBy: p.UserID, ReferredAt: s.now().UTC()}
+		if err := s.store.PutShare(ctx, c.ID, sh); err != nil {
+			return nil, err
+		}
+		c.Shares = append(c.Shares, sh)
+		return map[string]any{"to_authority": code, "reason": reason}, nil
+	})
+}
+
+// AcceptReferral makes a referred case workable by the caller's authority.
+func (s *Service) AcceptReferral(ctx context.Context, id string) (Case, error) {
+	var out Case
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		c, p, err := s.load(ctx, id, needRead, true)
+		if err != nil {
+			return err
+		}
+		sh, ok := c.ShareFor(p.Authority.ID)
+		switch {
+		case !p.Has(principal.Supervisor):
+			return apperr.New(apperr.Forbidden, "only a supervisor may accept a referral")
+		case !ok:
+			return apperr.New(apperr.Conflict, "case %s is not referred to %s", c.Reference, p.Authority.Code)
+		case sh.Status == ShareAccepted:
+			return apperr.New(apperr.Conflict, "the referral of case %s to %s is already accepted", c.Reference, p.Authority.Code)
+		}
+		now := s.now().UTC()
+		sh.Status, sh.AcceptedBy, sh.AcceptedAt = ShareAccepted, p.UserID, &now
+		if err := s.store.PutShare(ctx, c.ID, sh); err != nil {
+			return err
+		}
+		for i := range c.Shares {
+			if c.Shares[i].AuthorityID == sh.AuthorityID {
+				c.Shares[i] = sh
+			}
+		}
+		c.Version++
+		c.UpdatedAt = now
+		if err := s.store.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		out = c
+		return s.record(ctx, c, "case.referral_accepted", map[string]any{"authority": p.Authority.Code, "version": c.Version})
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("accept referral of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// TimelineReader lists audit entries for a case.
+type TimelineReader interface {
+	List(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
+}
+
+// Timeline returns the case's audit entries, oldest first, after the cursor.
+func (s *Service) Timeline(ctx context.Context, r TimelineReader, id string, after int64, limit int) ([]audit.Entry, error) {
+	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+		return nil, err
+	}
+	return r.List(ctx, audit.Filter{CaseID: id, Ascending: true, Before: after, Limit: limit})
+}
