@@ -157,6 +157,15 @@ func (s Cases) selectCases(ctx context.Context, rows *[]caseRow) *bun.SelectQuer
 		ColumnExpr("a.code AS authority_code").Join("JOIN authorities AS a ON a.id = c.authority_id")
 }
 
+// CaseIDByReference resolves a case reference.
+func (s Cases) CaseIDByReference(ctx context.Context, reference string) (string, error) {
+	var id string
+	if err := s.idb(ctx).NewSelect().Table("cases").Column("id").Where("reference = ?", reference).Scan(ctx, &id); err != nil {
+		return "", notFound(err, cases.ErrNotFound)
+	}
+	return id, nil
+}
+
 // GetCase loads a case with product ids and referrals.
 func (s Cases) GetCase(ctx context.Context, id string, forUpdate bool) (cases.Case, error) {
 	if forUpdate && s.db.Engine == database.Postgres {

@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
@@ -39,6 +40,7 @@ type Deps struct {
 	Products  *products.Service
 	Operators *operators.Service
 	Cases     *cases.Service
+	Evidence  *evidence.Service
 	Authz     Authorizer
 	// Ready reports whether dependencies are usable (database reachable…).
 	Ready func(ctx context.Context) (map[string]any, error)
@@ -126,6 +128,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountRequirements()
 	s.mountRegisters()
 	s.mountCases()
+	s.mountEvidence()
 	if err := s.docs.build(s.routes); err != nil {
 		return nil, fmt.Errorf("build openapi document: %w", err)
 	}

@@ -14,15 +14,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/tradewarden/tradewarden/pkg/blobstore"
 	"github.com/tradewarden/tradewarden/pkg/database"
 	"github.com/tradewarden/tradewarden/pkg/password"
 	"github.com/tradewarden/tradewarden/services/casework/authz"
 	"github.com/tradewarden/tradewarden/services/casework/bunstore"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
+	"github.com/tradewarden/tradewarden/services/casework/mediatype"
 )
 
 // Version is the build version, set by the linker.
@@ -58,6 +62,8 @@ type App struct {
 	Products  *products.Service
 	Operators *operators.Service
 	Cases     *cases.Service
+	Evidence  *evidence.Service
+	Blobs     *blobstore.Store
 	Authz     *authz.Authorizer
 	API       *httpapi.Server
 	Log       *slog.Logger
@@ -114,6 +120,29 @@ func (a *App) buildServices() error {
 	a.Products = products.NewService(regs, a.Store, a.Audit, cfg.Now)
 	a.Operators = operators.NewService(regs, a.Store, a.Audit, cfg.Now)
 	a.Cases = cases.NewService(bunstore.Cases{Store: a.Store}, bunstore.Directory{Store: a.Store}, a.Store, a.Audit, cfg.Now)
+	if a.Blobs, err = blobstore.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		return fmt.Errorf("open blob store: %w", err)
+	}
+	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
+		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
+	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement)
+	return nil
+}
+
+// Tidy removes what a crash can leave behind: staged uploads that never
+// committed and blobs no exhibit references. grace protects uploads other
+// instances may be committing right now.
+func (a *App) Tidy(ctx context.Context, grace time.Duration) error {
+	if _, err := a.Blobs.CleanTemp(grace); err != nil {
+		return fmt.Errorf("clean staged uploads: %w", err)
+	}
+	n, err := a.Evidence.SweepOrphans(principal.System(ctx, "tidy"), grace)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.Log.Warn("removed orphan blobs left by an interrupted upload", "count", n)
+	}
 	return nil
 }
 
@@ -151,7 +180,7 @@ func (a *App) buildAPI(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
-		Products: a.Products, Operators: a.Operators, Cases: a.Cases,
+		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence,
 		Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
 	return err
@@ -171,6 +200,15 @@ func (a *App) ready(ctx context.Context) (map[string]any, error) {
 func (a *App) Serve(ctx context.Context) error {
 	if a.Cfg.PolicyReload > 0 {
 		go a.Authz.Watch(ctx, a.Cfg.PolicyReload)
+	}
+	// A single SQLite process owns its data dir, so leftovers can go at once;
+	// PostgreSQL instances may share blobs, so give others' uploads time.
+	grace := 10 * time.Minute
+	if a.DB.Engine == database.SQLite {
+		grace = 0
+	}
+	if err := a.Tidy(ctx, grace); err != nil {
+		return err
 	}
 	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
 	return a.API.Listen(ctx, a.Cfg.Addr)

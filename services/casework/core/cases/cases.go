@@ -204,6 +204,8 @@ type Store interface {
 	GetCase(ctx context.Context, id string, forUpdate bool) (Case, error)
 	// UpdateCase writes every field and the product links of c.
 	UpdateCase(ctx context.Context, c Case) error
+	// CaseIDByReference resolves a case reference such as KENT-TS-2026-000123.
+	CaseIDByReference(ctx context.Context, reference string) (string, error)
 	ListCases(ctx context.Context, f ListFilter) ([]Case, error)
 	NextReference(ctx context.Context, authorityID string, year int) (int64, error)
 

@@ -219,6 +219,18 @@ func (s *Service) Get(ctx context.Context, id string) (Case, error) {
 	return c, err
 }
 
+// ByReference returns the case with the reference, if the caller may see it.
+func (s *Service) ByReference(ctx context.Context, reference string) (Case, error) {
+	id, err := s.store.CaseIDByReference(ctx, strings.ToUpper(strings.TrimSpace(reference)))
+	if errors.Is(err, ErrNotFound) {
+		return Case{}, apperr.New(apperr.NotFound, "no case %q", reference)
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	return s.Get(ctx, id)
+}
+
 // ForWork returns a case the caller may change: its assigned officer or a
 // supervisor of an authority working it.
 func (s *Service) ForWork(ctx context.Context, id string) (Case, error) {

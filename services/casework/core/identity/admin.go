@@ -248,3 +248,22 @@ func (s *Service) grantsChanged(ctx context.Context) {
 		s.onGrants(ctx)
 	}
 }
+
+// ActAs builds the principal of an existing user acting in an authority
+// (code may be empty when they hold roles in only one). Operator commands
+// use it to act on a user's behalf; the audit log records the user, via cli.
+func (s *Service) ActAs(ctx context.Context, email, authorityCode string) (principal.Principal, error) {
+	u, err := s.lookupUser(ctx, email)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	grants, err := s.store.GrantsOf(ctx, u.ID)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	auth, roles, err := ResolveAuthority(Account{User: u, Grants: grants}, authorityCode)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	return principal.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Authority: auth, Roles: roles, Via: "cli"}, nil
+}

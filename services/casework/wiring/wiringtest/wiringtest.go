@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -289,4 +291,42 @@ func truncate(b []byte) string {
 		return string(b[:2000]) + "…"
 	}
 	return string(b)
+}
+
+// Upload posts a multipart form with fields and one file part.
+func (c *Client) Upload(path string, fields map[string]string, filename, contentType string, content []byte) *Response {
+	c.env.T.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			c.env.T.Fatal(err)
+		}
+	}
+	if filename != "" {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+		if contentType != "" {
+			h.Set("Content-Type", contentType)
+		}
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			c.env.T.Fatal(err)
+		}
+		if _, err := w.Write(content); err != nil {
+			c.env.T.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		c.env.T.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	return c.env.Send(req)
 }

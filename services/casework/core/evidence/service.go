@@ -1,0 +1,320 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/pkg/ids"
+	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/detect"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/txn"
+)
+
+// CaseAccess is what evidence needs of the case service: it decides who may
+// see and change a case.
+type CaseAccess interface {
+	Get(ctx context.Context, id string) (cases.Case, error)
+	ForWork(ctx context.Context, id string) (cases.Case, error)
+}
+
+// Service keeps exhibits, custody and findings.
+type Service struct {
+	store   Store
+	blobs   Blobs
+	cases   CaseAccess
+	tx      txn.Runner
+	log     audit.Log
+	now     func() time.Time
+	sniff   Sniffer
+	rules   Rules
+	maxSize int64
+}
+
+// Config tunes the evidence service.
+type Config struct {
+	MaxSize int64 // largest upload in bytes; default 512 MiB
+	Rules   Rules // requirement mapping; default DefaultRules()
+}
+
+// NewService wires the evidence service.
+func NewService(store Store, blobs Blobs, cs CaseAccess, tx txn.Runner, log audit.Log, now func() time.Time, sniff Sniffer, cfg Config) *Service {
+	if cfg.MaxSize <= 0 {
+		cfg.MaxSize = 512 << 20
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = DefaultRules()
+	}
+	return &Service{store: store, blobs: blobs, cases: cs, tx: tx, log: log, now: now, sniff: sniff, rules: cfg.Rules, maxSize: cfg.MaxSize}
+}
+
+// MaxSize is the largest upload accepted.
+func (s *Service) MaxSize() int64 { return s.maxSize }
+
+// Upload describes an uploaded file.
+type Upload struct {
+	Filename     string
+	DeclaredType string
+	Description  string
+	Kind         string
+	PowerUsed    string
+	CollectedBy  string
+	CollectedAt  time.Time
+	SupersedesID string
+}
+
+// ImportSummary says what parsing the exhibit did to the case's findings.
+type ImportSummary struct {
+	Parsed    int
+	New       int
+	Unchanged int
+	Reopened  int
+	Resolved  int
+}
+
+// CanUpload checks, before any bytes are read, that the caller may add
+// evidence to the case.
+func (s *Service) CanUpload(ctx context.Context, caseID string) error {
+	c, err := s.cases.ForWork(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if c.Status == cases.Closed {
+		return apperr.New(apperr.Conflict, "case %s is closed; a supervisor must reopen it before evidence is added", c.Reference)
+	}
+	return nil
+}
+
+// Stage streams an upload into the blob store's temporary area.
+func (s *Service) Stage(ctx context.Context, r io.Reader) (Staged, error) {
+	return s.blobs.Stage(ctx, r, s.maxSize)
+}
+
+// CheckFilename rejects names that try to be paths.
+func CheckFilename(name string) error {
+	switch {
+	case name == "":
+		return apperr.InvalidField("file", "the file part needs a filename")
+	case len(name) > 255 || !utf8.ValidString(name):
+		return apperr.InvalidField("file", "the filename must be valid UTF-8 of at most 255 bytes")
+	case strings.ContainsAny(name, `/\`) || name == "." || name == ".." || strings.Contains(name, ".."):
+		return apperr.InvalidField("file", "the filename %q contains a path; send the bare file name", name)
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return apperr.InvalidField("file", "the filename contains control characters")
+	}
+	return nil
+}
+
+func (s *Service) checkUpload(up *Upload) error {
+	var fe apperr.Fields
+	up.Description, up.CollectedBy, up.Kind = strings.TrimSpace(up.Description), strings.TrimSpace(up.CollectedBy), strings.TrimSpace(up.Kind)
+	if err := CheckFilename(up.Filename); err != nil {
+		return err
+	}
+	fe.Check(up.Description == "" || len(up.Description) > 5000, "description", "is required (max 5000 characters)")
+	fe.Check(up.CollectedBy == "" || len(up.CollectedBy) > 200, "collected_by", "is required: who acquired the item (max 200 characters)")
+	fe.Check(up.CollectedAt.IsZero(), "collected_at", "is required (RFC 3339 time)")
+	fe.Check(up.CollectedAt.After(s.now().Add(5*time.Minute)), "collected_at", "must not be in the future")
+	fe.Check(len(up.Kind) > 100, "kind", "must be at most 100 characters")
+	fe.Check(up.PowerUsed != "" && !slices.Contains(Powers, up.PowerUsed), "power_used", "must be one of %s", strings.Join(Powers, ", "))
+	fe.Check(up.SupersedesID != "" && !ids.Valid(up.SupersedesID), "supersedes", "is not an exhibit id")
+	return fe.Err()
+}
+
+// parsed is an upload's content analysis.
+type parsed struct {
+	mediaType string
+	format    scan.Format
+	report    scan.Report
+	items     []scan.Item
+	warning   string
+}
+
+// analyse sniffs and, for scanner reports, parses the staged bytes.
+func (s *Service) analyse(st Staged, declared string) (parsed, error) {
+	f, err := st.Open()
+	if err != nil {
+		return parsed{}, fmt.Errorf("open staged upload: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, detect.HeadSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return parsed{}, fmt.Errorf("read staged upload: %w", err)
+	}
+	head = head[:n]
+	var p parsed
+	detected, ok := s.sniff(head, declared)
+	p.mediaType = detected
+	if !ok {
+		return parsed{}, apperr.InvalidField("file", "the file was declared as %s but its content is %s", declared, detected)
+	}
+	p.format = detect.Detect(head)
+	if p.format == scan.FormatOther {
+		return p, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return parsed{}, fmt.Errorf("rewind staged upload: %w", err)
+	}
+	p.report, err = detect.StreamAs(p.format, f, func(it scan.Item) error {
+		p.items = append(p.items, it)
+		return nil
+	})
+	switch {
+	case errors.Is(err, scan.ErrUnsafe):
+		return parsed{}, apperr.InvalidField("file", "rejected as unsafe %s content: %v", p.format, err)
+	case errors.Is(err, scan.ErrMalformed):
+		// The bytes are still evidence; keep them as a plain exhibit.
+		p.warning = fmt.Sprintf("looked like a %s report but could not be parsed: %v", p.format, err)
+		p.format, p.items, p.report = FormatOther, nil, scan.Report{}
+	case err != nil:
+		return parsed{}, fmt.Errorf("parse %s report: %w", p.format, err)
+	}
+	return p, nil
+}
+
+// Add keeps a staged upload as an exhibit on the case, with its custody
+// entries and parsed findings, in one transaction. The staged bytes are
+// discarded on any failure.
+func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) (ex Exhibit, sum ImportSummary, err error) {
+	defer func() {
+		if err != nil {
+			_ = st.Discard()
+		}
+	}()
+	if err := s.checkUpload(&up); err != nil {
+		return Exhibit{}, sum, err
+	}
+	if st.Size() == 0 {
+		return Exhibit{}, sum, apperr.InvalidField("file", "the file is empty (0 bytes)")
+	}
+	p, err := s.analyse(st, up.DeclaredType)
+	if err != nil {
+		return Exhibit{}, sum, err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.cases.ForWork(ctx, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status == cases.Closed {
+			return apperr.New(apperr.Conflict, "case %s is closed", c.Reference)
+		}
+		ex, err = s.create(ctx, c, up, st.SHA256(), st.Size(), p, false)
+		if err != nil {
+			return err
+		}
+		if len(p.items) > 0 {
+			if sum, err = s.importFindings(ctx, c.ID, ex, p); err != nil {
+				return err
+			}
+		}
+		if err := st.Commit(); err != nil {
+			return fmt.Errorf("keep uploaded bytes: %w", err)
+		}
+		return s.log.Record(ctx, audit.Event{Action: "evidence.add", ObjectType: "exhibit", ObjectID: ex.ID, CaseID: c.ID,
+			Detail: map[string]any{"exhibit_ref": ex.Ref, "sha256": ex.SHA256, "size": ex.Size, "format": ex.Format,
+				"filename": ex.Filename, "findings": sum, "parse_warning": ex.ParseWarning, "supersedes": ex.SupersedesID}})
+	})
+	if err != nil {
+		return Exhibit{}, ImportSummary{}, fmt.Errorf("add evidence to %s: %w", caseID, err)
+	}
+	return ex, sum, nil
+}
+
+// create inserts the exhibit and its first custody entries.
+func (s *Service) create(ctx context.Context, c cases.Case, up Upload, sha string, size int64, p parsed, generated bool) (Exhibit, error) {
+	pr, _ := principal.From(ctx)
+	seq, err := s.store.NextExhibitSeq(ctx, c.ID)
+	if err != nil {
+		return Exhibit{}, err
+	}
+	now := s.now().UTC()
+	ex := Exhibit{ID: ids.New(), CaseID: c.ID, Seq: seq, Ref: fmt.Sprintf("%s/EX-%03d", c.Reference, seq), SHA256: sha,
+		Size: size, MediaType: p.mediaType, DeclaredType: up.DeclaredType, Format: string(p.format), Filename: up.Filename,
+		Description: up.Description, Kind: up.Kind, PowerUsed: up.PowerUsed, CollectedAt: up.CollectedAt.UTC(),
+		CollectedBy: up.CollectedBy, SupersedesID: up.SupersedesID, UploadedBy: pr.UserID, UploadedAt: now,
+		ParseWarning: p.warning, FindingsCount: len(p.items), Generated: generated}
+	if ex.Format == "" {
+		ex.Format = FormatOther
+	}
+	if up.SupersedesID != "" {
+		old, err := s.store.GetExhibit(ctx, up.SupersedesID)
+		if errors.Is(err, ErrNotFound) || (err == nil && old.CaseID != c.ID) {
+			return Exhibit{}, apperr.InvalidField("supersedes", "no exhibit %q on case %s", up.SupersedesID, c.Reference)
+		}
+		if err != nil {
+			return Exhibit{}, err
+		}
+		if old.SupersededBy != "" {
+			return Exhibit{}, apperr.New(apperr.Conflict, "exhibit %s is already superseded", old.Ref)
+		}
+		old.SupersededBy = ex.ID
+		if err := s.store.UpdateExhibit(ctx, old); err != nil {
+			return Exhibit{}, err
+		}
+	}
+	if err := s.store.CreateExhibit(ctx, ex); err != nil {
+		return Exhibit{}, err
+	}
+	first := []CustodyEntry{{Action: Acquired, At: ex.CollectedAt, Actor: ex.CollectedBy, SHA256: sha,
+		Note: "power used: " + orDash(ex.PowerUsed)}, {Action: Uploaded, At: now, ActorID: pr.UserID, Actor: pr.Actor(), SHA256: sha,
+		Note: "received as " + ex.Filename}}
+	if generated {
+		first = []CustodyEntry{{Action: Generated, At: now, ActorID: pr.UserID, Actor: pr.Actor(), SHA256: sha,
+			Note: "produced by TradeWarden as " + ex.Filename}}
+	}
+	for _, ce := range first {
+		seq, err := s.store.NextCustodySeq(ctx, ex.ID)
+		if err != nil {
+			return Exhibit{}, err
+		}
+		ce.ID, ce.ExhibitID, ce.Seq = ids.New(), ex.ID, seq
+		if err := s.store.AppendCustody(ctx, ce); err != nil {
+			return Exhibit{}, err
+		}
+	}
+	return ex, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "not recorded"
+	}
+	return s
+}
+
+// StoreGenerated keeps a document TradeWarden produced (an issued notice) as
+// an exhibit of the case, inside the caller's transaction.
+func (s *Service) StoreGenerated(ctx context.Context, caseID, filename string, content []byte, description string) (Exhibit, error) {
+	c, err := s.cases.Get(ctx, caseID)
+	if err != nil {
+		return Exhibit{}, err
+	}
+	st, err := s.blobs.Stage(ctx, bytes.NewReader(content), int64(len(content))+1)
+	if err != nil {
+		return Exhibit{}, err
+	}
+	mt, _ := s.sniff(content[:min(len(content), detect.HeadSize)], "")
+	up := Upload{Filename: filename, DeclaredType: mt, Description: description, Kind: "generated_document", CollectedAt: s.now()}
+	ex, err := s.create(ctx, c, up, st.SHA256(), st.Size(), parsed{mediaType: mt, format: FormatOther}, true)
+	if err != nil {
+		_ = st.Discard()
+		return Exhibit{}, err
+	}
+	if err := st.Commit(); err != nil {
+		return Exhibit{}, fmt.Errorf("keep generated document: %w", err)
+	}
+	return ex, s.log.Record(ctx, audit.Event{Action: "evidence.generated", ObjectType: "exhibit", ObjectID: ex.ID, CaseID: c.ID,
+		Detail: map[string]any{"exhibit_ref": ex.Ref, "sha256": ex.SHA256, "size": ex.Size, "filename": filename}})
+}

@@ -1,0 +1,95 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/wiring"
+)
+
+const nmapFixture = "../../pkg/scan/nmap/testdata/camera.xml"
+
+func TestScanParsePrintsFindingsWithRequirements(t *testing.T) {
+	in := newInstance(t)
+	out := in.mustRun("", "scan", "parse", nmapFixture)
+	var rep struct {
+		Format   string `json:"format"`
+		Findings []struct {
+			Kind           string   `json:"kind"`
+			Service        string   `json:"service"`
+			RequirementIDs []string `json:"requirement_ids"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("scan parse output is not JSON: %v\n%.500s", err, out)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Service == "telnet" && strings.Contains(strings.Join(f.RequirementIDs, ","), "PSTI-1") {
+			found = true
+		}
+	}
+	if rep.Format != "nmap" || !found {
+		t.Fatalf("parsed %s with %d findings; telnet→PSTI-1 found: %v", rep.Format, len(rep.Findings), found)
+	}
+	if r := in.run("", "scan", "parse", "../../pkg/scan/testdata/hostile/billion-laughs.xml"); r.code != 1 {
+		t.Fatalf("hostile report: exit %d", r.code)
+	}
+}
+
+func TestEvidenceAddAndVerify(t *testing.T) {
+	in := newInstance(t)
+	in.mustRun("", "demo")
+	// Open a case through the services, as an officer would through the API.
+	app, err := wiring.Open(context.Background(), wiring.Config{DataDir: in.data, DatabaseURL: in.dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := app.Identity.ActAs(ctx, "officer@kent-ts.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := app.Cases.Create(principal.With(ctx, p), cases.NewCase{Title: "Camera", Origin: cases.Complaint})
+	app.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := in.mustRun("", "evidence", "add", "--case", c.Reference, "--as", "officer@kent-ts.example", "--quiet",
+		"--description", "lab scan", "--collected-by", "A. Patel", "--power-used", "test_purchase", nmapFixture)
+	if !strings.Contains(out, c.Reference+"/EX-001") || !strings.Contains(out, "format nmap") {
+		t.Fatalf("evidence add: %q", out)
+	}
+	if r := in.run("", "evidence", "add", "--case", c.Reference, "--as", "officer@opss.example", "--quiet",
+		"--description", "x", "--collected-by", "x", nmapFixture); r.code == 0 {
+		t.Fatal("an officer of another authority added evidence")
+	}
+	if out := in.mustRun("", "evidence", "verify", "--all"); !strings.Contains(out, "1 exhibits verified") {
+		t.Fatalf("verify --all: %q", out)
+	}
+	// Flip a byte of the stored blob: verification must fail, and say so.
+	var blob string
+	_ = filepath.WalkDir(filepath.Join(in.data, "blobs"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && len(d.Name()) == 64 {
+			blob = p
+		}
+		return nil
+	})
+	b, _ := os.ReadFile(blob)
+	b[0] ^= 1
+	_ = os.Chmod(blob, 0o600)
+	if err := os.WriteFile(blob, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := in.run("", "evidence", "verify", "--all")
+	if r.code != 1 || !strings.Contains(r.stdout, "CHANGED") {
+		t.Fatalf("tampered blob: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
