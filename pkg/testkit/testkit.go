@@ -107,3 +107,44 @@ func (c *Clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.offset += d
 }
+
+// EmptyDatabaseLike returns the URL of a new, empty database to restore a
+// backup of src into: a fresh SQLite file, or on PostgreSQL a fresh database
+// (dropped at cleanup) selecting the same schema name as src, which the
+// restored dump recreates.
+func EmptyDatabaseLike(t testing.TB, src string) string {
+	t.Helper()
+	if Engine() == database.SQLite {
+		return "sqlite:" + filepath.Join(t.TempDir(), database.DefaultFile)
+	}
+	base := os.Getenv("TW_TEST_POSTGRES_URL")
+	name := "tw_restore_" + randomHex(6)
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(base)))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		_ = admin.Close()
+		t.Fatalf("create restore database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop restore database %s: %v", name, err)
+		}
+		_ = admin.Close()
+	})
+	su, err := url.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	q := u.Query()
+	q.Set("search_path", su.Query().Get("search_path"))
+	u.RawQuery = q.Encode()
+	return u.String()
+}

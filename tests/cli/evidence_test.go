@@ -47,27 +47,13 @@ func TestScanParsePrintsFindingsWithRequirements(t *testing.T) {
 func TestEvidenceAddAndVerify(t *testing.T) {
 	in := newInstance(t)
 	in.mustRun("", "demo")
-	// Open a case through the services, as an officer would through the API.
-	app, err := wiring.Open(context.Background(), wiring.Config{DataDir: in.data, DatabaseURL: in.dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	p, err := app.Identity.ActAs(ctx, "officer@kent-ts.example", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := app.Cases.Create(principal.With(ctx, p), cases.NewCase{Title: "Camera", Origin: cases.Complaint})
-	app.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := in.mustRun("", "evidence", "add", "--case", c.Reference, "--as", "officer@kent-ts.example", "--quiet",
+	ref := openCase(t, in)
+	out := in.mustRun("", "evidence", "add", "--case", ref, "--as", "officer@kent-ts.example", "--quiet",
 		"--description", "lab scan", "--collected-by", "A. Patel", "--power-used", "test_purchase", nmapFixture)
-	if !strings.Contains(out, c.Reference+"/EX-001") || !strings.Contains(out, "format nmap") {
+	if !strings.Contains(out, ref+"/EX-001") || !strings.Contains(out, "format nmap") {
 		t.Fatalf("evidence add: %q", out)
 	}
-	if r := in.run("", "evidence", "add", "--case", c.Reference, "--as", "officer@opss.example", "--quiet",
+	if r := in.run("", "evidence", "add", "--case", ref, "--as", "officer@opss.example", "--quiet",
 		"--description", "x", "--collected-by", "x", nmapFixture); r.code == 0 {
 		t.Fatal("an officer of another authority added evidence")
 	}
@@ -92,4 +78,25 @@ func TestEvidenceAddAndVerify(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "CHANGED") {
 		t.Fatalf("tampered blob: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// openCase opens a case as the demo Kent officer through the services, as an
+// officer would through the API, and returns its reference.
+func openCase(t *testing.T, in *instance) string {
+	t.Helper()
+	app, err := wiring.Open(context.Background(), wiring.Config{DataDir: in.data, DatabaseURL: in.dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	ctx := context.Background()
+	p, err := app.Identity.ActAs(ctx, "officer@kent-ts.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := app.Cases.Create(principal.With(ctx, p), cases.NewCase{Title: "Camera", Origin: cases.Complaint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Reference
 }
