@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X $(PKG)/services/casework/wiring.Version=$(VERSION)
 TW_TEST_POSTGRES_URL ?=
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-sqlite test-postgres lint clean
+.PHONY: all build run test test-sqlite test-postgres test-race fuzz lint clean
 
 all: build
 
@@ -33,6 +33,18 @@ test-postgres:
 	else \
 		echo "== PostgreSQL skipped: set TW_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the suite on it"; \
 	fi
+
+test-race: ## the whole suite under the race detector (SQLite)
+	TW_TEST_DB=sqlite $(GO) test -race $(GOTEST_FLAGS) ./...
+
+FUZZTIME ?= 10s
+fuzz: ## run every fuzz target (parsers and request bodies) for FUZZTIME each
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 lint: ## go vet, gofmt, and core packages must not import frameworks
 	$(GO) vet ./...

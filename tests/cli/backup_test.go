@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tradewarden/tradewarden/pkg/testkit"
+	"github.com/tradewarden/tradewarden/tests/binarytest"
 )
 
 // A backup restored into an empty data dir and database verifies: the audit
@@ -18,12 +19,12 @@ func TestBackupRestore(t *testing.T) {
 		"--description", "lab scan", "--collected-by", "A. Patel", nmapFixture, "../../pkg/scan/testssl/testdata/camera-flat.json")
 	archive := filepath.Join(t.TempDir(), "tw-backup.tar.gz")
 	src.mustRun("", "backup", "--out", archive)
-	if r := src.run("", "backup", "--out", archive); r.code == 0 {
+	if r := src.run("", "backup", "--out", archive); r.Code == 0 {
 		t.Fatal("backup overwrote an existing archive")
 	}
 	srcAudit := src.mustRun("", "audit", "verify")
 
-	dst := &instance{t: t, data: t.TempDir(), dbURL: testkit.EmptyDatabaseLike(t, src.dbURL)}
+	dst := &instance{&binarytest.Instance{T: t, Binary: binary, Data: t.TempDir(), DBURL: testkit.EmptyDatabaseLike(t, src.DBURL)}}
 	out := dst.mustRun("", "restore", "--from", archive)
 	if !strings.Contains(out, "2 blobs") || !strings.Contains(out, "audit chain intact") {
 		t.Fatalf("restore: %q", out)
@@ -35,7 +36,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("evidence verify after restore: %q", out)
 	}
 	// Restoring over existing data is refused.
-	if r := dst.run("", "restore", "--from", archive); r.code == 0 || !strings.Contains(r.stderr, "empty") {
-		t.Fatalf("restore over data: exit %d %s", r.code, r.stderr)
+	if r := dst.run("", "restore", "--from", archive); r.Code == 0 || !strings.Contains(r.Stderr, "empty") {
+		t.Fatalf("restore over data: exit %d %s", r.Code, r.Stderr)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,10 +18,10 @@ func TestOperatorCommands(t *testing.T) {
 	}
 	in.mustRun("", "authority", "add", "--code", "KENT-TS", "--name", "Kent County Council Trading Standards")
 	in.mustRun("", "authority", "add", "--code", "OPSS", "--name", "Office for Product Safety and Standards", "--national")
-	if r := in.run("", "authority", "add", "--code", "KENT-TS", "--name", "again"); r.code == 0 {
+	if r := in.run("", "authority", "add", "--code", "KENT-TS", "--name", "again"); r.Code == 0 {
 		t.Fatal("a duplicate authority code was accepted")
 	}
-	if r := in.run("", "authority", "add", "--code", "kent ts!", "--name", "bad"); r.code == 0 || !strings.Contains(r.stderr, "code") {
+	if r := in.run("", "authority", "add", "--code", "kent ts!", "--name", "bad"); r.Code == 0 || !strings.Contains(r.Stderr, "code") {
 		t.Fatalf("a malformed code was accepted or not explained: %+v", r)
 	}
 	out := in.mustRun("a strong password 1\n", "user", "add", "--authority", "KENT-TS", "--email", "Jo.Bloggs@Kent.example",
@@ -30,13 +29,13 @@ func TestOperatorCommands(t *testing.T) {
 	if !strings.Contains(out, "jo.bloggs@kent.example") {
 		t.Fatalf("user add: %q", out)
 	}
-	if r := in.run("", "user", "add", "--authority", "KENT-TS", "--email", "x@kent.example", "--name", "X", "--role", "officer"); r.code == 0 {
+	if r := in.run("", "user", "add", "--authority", "KENT-TS", "--email", "x@kent.example", "--name", "X", "--role", "officer"); r.Code == 0 {
 		t.Fatal("user add without a password on stdin succeeded")
 	}
-	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "NOWHERE", "--email", "y@kent.example", "--name", "Y", "--role", "officer"); r.code == 0 {
+	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "NOWHERE", "--email", "y@kent.example", "--name", "Y", "--role", "officer"); r.Code == 0 {
 		t.Fatal("user add in an unknown authority succeeded")
 	}
-	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "KENT-TS", "--email", "y@kent.example", "--name", "Y", "--role", "king"); r.code == 0 {
+	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "KENT-TS", "--email", "y@kent.example", "--name", "Y", "--role", "king"); r.Code == 0 {
 		t.Fatal("user add with an unknown role succeeded")
 	}
 	in.mustRun("", "user", "grant", "--email", "jo.bloggs@kent.example", "--authority", "OPSS", "--role", "analyst")
@@ -69,7 +68,7 @@ func TestAuditVerifyFailsAfterTampering(t *testing.T) {
 	in := newInstance(t)
 	in.mustRun("", "demo")
 	in.mustRun("", "audit", "verify")
-	db, err := database.Open(context.Background(), in.dbURL, in.data)
+	db, err := database.Open(context.Background(), in.DBURL, in.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,17 +77,17 @@ func TestAuditVerifyFailsAfterTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := in.run("", "audit", "verify")
-	if r.code != 1 || !strings.Contains(r.stderr, "entry 4") {
-		t.Fatalf("tampered chain: exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "entry 4") {
+		t.Fatalf("tampered chain: exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
 
 func TestServeLoginAndGracefulShutdown(t *testing.T) {
 	in := newInstance(t)
 	in.mustRun("", "demo")
-	base, cmd, logs := in.serve()
+	srv := in.Serve()
 	body := strings.NewReader(`{"email":"officer@kent-ts.example","password":"tradewarden-demo-2026"}`)
-	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", body)
+	resp, err := http.Post(srv.Base+"/api/v1/auth/login", "application/json", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +97,7 @@ func TestServeLoginAndGracefulShutdown(t *testing.T) {
 	if resp.StatusCode != 200 || tok.Token == "" {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.Base+"/api/v1/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -108,20 +107,10 @@ func TestServeLoginAndGracefulShutdown(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("/me: %d", resp.StatusCode)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	if err := srv.Stop(30 * time.Second); err != nil {
+		t.Fatalf("serve after SIGTERM: %v; logs:\n%s", err, srv.Logs)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v after SIGTERM; logs:\n%s", err, logs)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop after SIGTERM")
-	}
-	if !strings.Contains(logs.String(), `"msg":"shutting down"`) {
-		t.Fatalf("no graceful shutdown in logs:\n%s", logs)
+	if !strings.Contains(srv.Logs.String(), `"msg":"shutting down"`) {
+		t.Fatalf("no graceful shutdown in logs:\n%s", srv.Logs)
 	}
 }

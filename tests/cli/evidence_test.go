@@ -39,8 +39,8 @@ func TestScanParsePrintsFindingsWithRequirements(t *testing.T) {
 	if rep.Format != "nmap" || !found {
 		t.Fatalf("parsed %s with %d findings; telnet→PSTI-1 found: %v", rep.Format, len(rep.Findings), found)
 	}
-	if r := in.run("", "scan", "parse", "../../pkg/scan/testdata/hostile/billion-laughs.xml"); r.code != 1 {
-		t.Fatalf("hostile report: exit %d", r.code)
+	if r := in.run("", "scan", "parse", "../../pkg/scan/testdata/hostile/billion-laughs.xml"); r.Code != 1 {
+		t.Fatalf("hostile report: exit %d", r.Code)
 	}
 }
 
@@ -54,7 +54,7 @@ func TestEvidenceAddAndVerify(t *testing.T) {
 		t.Fatalf("evidence add: %q", out)
 	}
 	if r := in.run("", "evidence", "add", "--case", ref, "--as", "officer@opss.example", "--quiet",
-		"--description", "x", "--collected-by", "x", nmapFixture); r.code == 0 {
+		"--description", "x", "--collected-by", "x", nmapFixture); r.Code == 0 {
 		t.Fatal("an officer of another authority added evidence")
 	}
 	if out := in.mustRun("", "evidence", "verify", "--all"); !strings.Contains(out, "1 exhibits verified") {
@@ -62,7 +62,7 @@ func TestEvidenceAddAndVerify(t *testing.T) {
 	}
 	// Flip a byte of the stored blob: verification must fail, and say so.
 	var blob string
-	_ = filepath.WalkDir(filepath.Join(in.data, "blobs"), func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(in.Data, "blobs"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && len(d.Name()) == 64 {
 			blob = p
 		}
@@ -75,8 +75,8 @@ func TestEvidenceAddAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := in.run("", "evidence", "verify", "--all")
-	if r.code != 1 || !strings.Contains(r.stdout, "CHANGED") {
-		t.Fatalf("tampered blob: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "CHANGED") {
+		t.Fatalf("tampered blob: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
@@ -84,7 +84,7 @@ func TestEvidenceAddAndVerify(t *testing.T) {
 // officer would through the API, and returns its reference.
 func openCase(t *testing.T, in *instance) string {
 	t.Helper()
-	app, err := wiring.Open(context.Background(), wiring.Config{DataDir: in.data, DatabaseURL: in.dbURL})
+	app, err := wiring.Open(context.Background(), wiring.Config{DataDir: in.Data, DatabaseURL: in.DBURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	UploadLimit   int64
 	JSONLimit     int
 	LoginPerMin   int
+	// SharedBlobs says several instances share the blob directory, so start-up
+	// must not treat their in-flight uploads as a crash's leftovers.
+	SharedBlobs bool
 	// PolicyReload is how often grants are re-read for changes made by other instances.
 	PolicyReload time.Duration
 	// Now is the clock; nil means time.Now.
@@ -130,13 +133,13 @@ func (a *App) buildServices() error {
 }
 
 // Tidy removes what a crash can leave behind: staged uploads that never
-// committed and blobs no exhibit references. grace protects uploads other
-// instances may be committing right now.
-func (a *App) Tidy(ctx context.Context, grace time.Duration) error {
-	if _, err := a.Blobs.CleanTemp(grace); err != nil {
+// committed (older than tmpGrace) and blobs no exhibit references (older
+// than blobGrace, so an upload committing right now is never touched).
+func (a *App) Tidy(ctx context.Context, tmpGrace, blobGrace time.Duration) error {
+	if _, err := a.Blobs.CleanTemp(tmpGrace); err != nil {
 		return fmt.Errorf("clean staged uploads: %w", err)
 	}
-	n, err := a.Evidence.SweepOrphans(principal.System(ctx, "tidy"), grace)
+	n, err := a.Evidence.SweepOrphans(principal.System(ctx, "tidy"), blobGrace)
 	if err != nil {
 		return err
 	}
@@ -144,6 +147,22 @@ func (a *App) Tidy(ctx context.Context, grace time.Duration) error {
 		a.Log.Warn("removed orphan blobs left by an interrupted upload", "count", n)
 	}
 	return nil
+}
+
+// tidyLoop repeats Tidy hourly with generous graces until ctx ends.
+func (a *App) tidyLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Tidy(ctx, 24*time.Hour, 10*time.Minute); err != nil {
+				a.Log.Warn("periodic tidy failed", "err", err)
+			}
+		}
+	}
 }
 
 // Build opens the application and its HTTP API.
@@ -201,15 +220,16 @@ func (a *App) Serve(ctx context.Context) error {
 	if a.Cfg.PolicyReload > 0 {
 		go a.Authz.Watch(ctx, a.Cfg.PolicyReload)
 	}
-	// A single SQLite process owns its data dir, so leftovers can go at once;
-	// PostgreSQL instances may share blobs, so give others' uploads time.
-	grace := 10 * time.Minute
-	if a.DB.Engine == database.SQLite {
-		grace = 0
+	// At start nothing of this process is in flight, so leftovers of a crash
+	// go at once — unless other instances share the blob directory.
+	tmpGrace, blobGrace := time.Duration(0), time.Duration(0)
+	if a.Cfg.SharedBlobs {
+		tmpGrace, blobGrace = 24*time.Hour, 10*time.Minute
 	}
-	if err := a.Tidy(ctx, grace); err != nil {
+	if err := a.Tidy(ctx, tmpGrace, blobGrace); err != nil {
 		return err
 	}
+	go a.tidyLoop(ctx)
 	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
 	return a.API.Listen(ctx, a.Cfg.Addr)
 }

@@ -18,6 +18,8 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "token-ttl", Value: 12 * time.Hour, EnvVars: []string{"TW_TOKEN_TTL"}, Usage: "bearer token lifetime"},
 			&cli.Int64Flag{Name: "upload-limit", Value: 512 << 20, EnvVars: []string{"TW_UPLOAD_LIMIT"}, Usage: "largest evidence upload in bytes"},
 			&cli.IntFlag{Name: "login-rate", Value: 30, EnvVars: []string{"TW_LOGIN_RATE"}, Usage: "login attempts per client IP per minute"},
+			&cli.BoolFlag{Name: "shared-blobs", EnvVars: []string{"TW_SHARED_BLOBS"},
+				Usage: "several instances share the data dir's blobs: keep others' in-flight uploads at start-up"},
 			&cli.DurationFlag{Name: "policy-reload", Value: 30 * time.Second, EnvVars: []string{"TW_POLICY_RELOAD"},
 				Usage: "how often to re-read grants changed by other instances"},
 		},
@@ -28,6 +30,7 @@ func serveCommand() *cli.Command {
 			cfg.UploadLimit = c.Int64("upload-limit")
 			cfg.LoginPerMin = c.Int("login-rate")
 			cfg.PolicyReload = c.Duration("policy-reload")
+			cfg.SharedBlobs = c.Bool("shared-blobs")
 			cfg.MigrateOnOpen = true
 			app, err := wiring.Build(c.Context, cfg)
 			if err != nil {

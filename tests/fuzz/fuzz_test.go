@@ -1,0 +1,159 @@
+// Package fuzz throws arbitrary request bodies at the API's JSON and
+// multipart endpoints: whatever arrives, the answer is a 2xx or a 4xx
+// problem+json, never a 5xx, and a rejected request writes nothing.
+package fuzz_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
+)
+
+// world is one application shared by every input of a fuzz target (building
+// one per input would make fuzzing far too slow).
+type world struct {
+	env    *wiringtest.Env
+	caseID string
+	off    *wiringtest.Client
+}
+
+var (
+	once   sync.Once
+	shared *world
+)
+
+func setup(t *testing.T) *world {
+	once.Do(func() {
+		env := wiringtest.New(&keepAlive{T: t})
+		off := env.As(principal.Officer, "KENT-TS")
+		var cv struct{ ID string }
+		off.Post("/api/v1/cases", map[string]any{"title": "fuzz target", "origin": "complaint"}).Expect(201).JSON(&cv)
+		shared = &world{env: env, caseID: cv.ID, off: off}
+	})
+	return shared
+}
+
+// keepAlive lets the shared application outlive the first test that built
+// it: cleanups registered on it never run (the process exit tidies up).
+type keepAlive struct{ *testing.T }
+
+func (k *keepAlive) Cleanup(func()) {}
+
+// TempDir returns a directory that is not removed when the first test ends.
+func (k *keepAlive) TempDir() string {
+	dir, err := osMkdirTemp()
+	if err != nil {
+		k.T.Fatal(err)
+	}
+	return dir
+}
+
+// check sends the request and fails on a 5xx or a non-problem error body.
+func check(t *testing.T, w *world, req *http.Request) {
+	t.Helper()
+	r := w.env.Send(req)
+	if r.Status >= 500 {
+		t.Fatalf("%s %s → %d: %s", req.Method, req.URL.Path, r.Status, r.Body)
+	}
+	if r.Status >= 400 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("%s %s → %d without problem+json: %s", req.Method, req.URL.Path, r.Status, r.Body)
+	}
+}
+
+func jsonRequest(w *world, method, path string, body []byte) *http.Request {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.off.Token())
+	return req
+}
+
+func seeds(f *testing.F, extra ...string) {
+	for _, s := range append([]string{``, `{}`, `[]`, `null`, `{"a":`, `"x"`, `{"title":1}`, "\xff\xfe{", `{"title":"` + strings.Repeat("é", 400) + `"}`}, extra...) {
+		f.Add([]byte(s))
+	}
+}
+
+func FuzzCreateCase(f *testing.F) {
+	seeds(f, `{"title":"t","origin":"complaint","product_ids":["x"],"risk_level":"high"}`, `{"title":"t","origin":"gossip"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/cases", body))
+	})
+}
+
+func FuzzPatchCase(f *testing.F) {
+	seeds(f, `{"scope":{"connectable":true,"excepted":true}}`, `{"product_ids":[1,2]}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		req := jsonRequest(w, http.MethodPatch, "/api/v1/cases/"+w.caseID, body)
+		req.Header.Set("If-Match", `"999999"`)
+		check(t, w, req)
+	})
+}
+
+func FuzzAssessment(f *testing.F) {
+	seeds(f, `{"verdict":"fail","rationale":"x","evidence_ids":["a"]}`, `{"verdict":"not_applicable"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		check(t, w, jsonRequest(w, http.MethodPut, "/api/v1/cases/"+w.caseID+"/assessment/PSTI-1", body))
+	})
+}
+
+func FuzzProduct(f *testing.F) {
+	seeds(f, `{"brand":"A","model":"B","gtin":"5012345678900","support_period":{"end_date":"2027-01-01","url":"http://x"}}`,
+		`{"brand":"A","model":"B","statement_of_compliance":{"present":true,"date":"not a date"}}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/products", body))
+	})
+}
+
+func FuzzNotice(f *testing.F) {
+	seeds(f, `{"type":"penalty","operator_id":"x","penalty":{"amount_pence":-1}}`, `{"type":"compliance","comply_by":"2020-13-45"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/cases/"+w.caseID+"/notices", body))
+	})
+}
+
+func FuzzLogin(f *testing.F) {
+	seeds(f, `{"email":"officer@kent-ts.test","password":"x"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		check(t, w, req)
+	})
+}
+
+// FuzzEvidenceUpload sends arbitrary multipart bodies (and arbitrary file
+// bytes inside a well-formed one).
+func FuzzEvidenceUpload(f *testing.F) {
+	f.Add([]byte("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xml\"\r\n\r\n<nmaprun><host>\r\n--B--\r\n"), true)
+	f.Add([]byte("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><nmaprun>&a;</nmaprun>"), false)
+	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"x"}]}`), false)
+	f.Fuzz(func(t *testing.T, data []byte, raw bool) {
+		w := setup(t)
+		var body bytes.Buffer
+		if raw {
+			body.Write(data)
+		} else {
+			body.WriteString("--B\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nfuzz\r\n" +
+				"--B\r\nContent-Disposition: form-data; name=\"collected_by\"\r\n\r\nfuzzer\r\n" +
+				"--B\r\nContent-Disposition: form-data; name=\"collected_at\"\r\n\r\n2026-01-01T00:00:00Z\r\n" +
+				"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.bin\"\r\n\r\n")
+			body.Write(data)
+			body.WriteString("\r\n--B--\r\n")
+		}
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/cases/"+w.caseID+"/evidence", &body)
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
+		req.Header.Set("Authorization", "Bearer "+w.off.Token())
+		check(t, w, req)
+	})
+}
