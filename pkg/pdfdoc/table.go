@@ -159,9 +159,15 @@ func (d *Doc) Table(t Table) {
 	}
 
 	first := layout(rows[0])
-	d.ensure(headerH + math.Min(rowHeight(first, lead, padY), 3*lead+2*padY))
-	drawHeader()
 	bodyH := contentBottom - marginTop - headerH // room for rows on a fresh page
+	// Keep the header with the whole first row when that row fits on a fresh
+	// page; only a row taller than a page starts with three of its lines.
+	firstH := rowHeight(first, lead, padY)
+	if firstH > bodyH {
+		firstH = 3*lead + 2*padY
+	}
+	d.ensure(headerH + firstH)
+	drawHeader()
 	for ri, r := range rows {
 		cells := first
 		if ri > 0 {

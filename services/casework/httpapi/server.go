@@ -22,6 +22,7 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
@@ -41,6 +42,7 @@ type Deps struct {
 	Operators *operators.Service
 	Cases     *cases.Service
 	Evidence  *evidence.Service
+	Notices   *notices.Service
 	Authz     Authorizer
 	// Ready reports whether dependencies are usable (database reachable…).
 	Ready func(ctx context.Context) (map[string]any, error)
@@ -129,6 +131,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountRegisters()
 	s.mountCases()
 	s.mountEvidence()
+	s.mountNotices()
 	if err := s.docs.build(s.routes); err != nil {
 		return nil, fmt.Errorf("build openapi document: %w", err)
 	}

@@ -22,11 +22,13 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
 	"github.com/tradewarden/tradewarden/services/casework/mediatype"
+	"github.com/tradewarden/tradewarden/services/casework/noticepdf"
 )
 
 // Version is the build version, set by the linker.
@@ -66,6 +68,7 @@ type App struct {
 	Operators *operators.Service
 	Cases     *cases.Service
 	Evidence  *evidence.Service
+	Notices   *notices.Service
 	Blobs     *blobstore.Store
 	Authz     *authz.Authorizer
 	API       *httpapi.Server
@@ -129,6 +132,9 @@ func (a *App) buildServices() error {
 	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
 		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
 	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement)
+	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
+		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
+		noticepdf.New(), a.Store, a.Audit, cfg.Now)
 	return nil
 }
 
@@ -199,7 +205,7 @@ func (a *App) buildAPI(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
-		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence,
+		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
 		Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
 	return err

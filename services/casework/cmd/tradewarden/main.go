@@ -73,7 +73,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		Commands: []*cli.Command{
 			serveCommand(), migrateCommand(), authorityCommand(), userCommand(), demoCommand(), auditCommand(),
-			evidenceCommand(), scanCommand(), backupCommand(), restoreCommand(),
+			evidenceCommand(), scanCommand(), backupCommand(), restoreCommand(), noticeCommand(),
 		},
 	}
 }

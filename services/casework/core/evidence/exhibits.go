@@ -110,10 +110,14 @@ func (s *Service) Download(ctx context.Context, id string) (Exhibit, io.ReadSeek
 	return ex, rc, size, nil
 }
 
-// Open returns an exhibit's bytes without a custody entry, for TradeWarden's
-// own reads of documents it generated (the issued PDF a notice re-serves).
+// Open returns an exhibit's bytes without a custody entry or an access
+// check, for TradeWarden's own reads of documents it generated (the issued
+// PDF a notice re-serves); the caller has already checked access.
 func (s *Service) Open(ctx context.Context, id string) (io.ReadCloser, int64, error) {
-	ex, err := s.exhibit(ctx, id)
+	ex, err := s.store.GetExhibit(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, 0, apperr.New(apperr.NotFound, "no exhibit %q", id)
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -119,6 +119,16 @@ func (e *Env) As(role principal.Role, authority string) *Client {
 	return &Client{env: e, token: e.Token(Email(role, authority)), authority: authority}
 }
 
+// Relogin returns a client for the seeded user with a brand-new token (after
+// the clock has moved past the cached token's expiry).
+func (e *Env) Relogin(role principal.Role, authority string) *Client {
+	e.T.Helper()
+	e.mu.Lock()
+	delete(e.tokens, Email(role, authority))
+	e.mu.Unlock()
+	return e.As(role, authority)
+}
+
 // Anonymous returns a client without credentials.
 func (e *Env) Anonymous() *Client { return &Client{env: e} }
 

@@ -1,0 +1,233 @@
+// Package notices holds enforcement notices: drafted from a case, approved
+// by a supervisor who is not the author (four eyes), issued once as a
+// numbered, immutable PDF, then tracked through service, appeal and
+// compliance.
+package notices
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+)
+
+// ErrNotFound is returned by stores when no notice has the id.
+var ErrNotFound = errors.New("notice not found")
+
+// Type is a kind of notice.
+type Type string
+
+// Notice types.
+const (
+	Compliance    Type = "compliance"     // PSTI s.28
+	Stop          Type = "stop"           // PSTI s.29
+	Recall        Type = "recall"         // PSTI s.30
+	Penalty       Type = "penalty"        // PSTI ss.36–38
+	Information   Type = "information"    // CRA 2015 Sch 5 para 14 (via PSTI s.26(4))
+	Intent        Type = "intent"         // notice of intent before a compliance notice
+	PenaltyIntent Type = "penalty_intent" // notice of intent to impose a penalty (s.37)
+)
+
+// Types lists every notice type.
+var Types = []Type{Compliance, Stop, Recall, Penalty, Information, Intent, PenaltyIntent}
+
+// TypeInfo is what the law says of a notice type.
+type TypeInfo struct {
+	Title string
+	Code  string // reference code: KENT-TS-CN-2026-0001
+	// LegalBasis cites the enabling provisions.
+	LegalBasis string
+	// MinDays is the shortest period, in days from issue, that the deadline
+	// may give (0: the deadline may be the day of issue).
+	MinDays int
+	// DeadlineLabel names the deadline for this type.
+	DeadlineLabel string
+	// NeedsFailures is true when the notice must cite failed requirements.
+	NeedsFailures bool
+	// Appealable is true when the recipient may appeal to the First-tier Tribunal.
+	Appealable bool
+}
+
+// Info describes each type.
+var Info = map[Type]TypeInfo{
+	Compliance: {Title: "Compliance notice", Code: "CN", LegalBasis: "section 28 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 1, DeadlineLabel: "Comply by", NeedsFailures: true, Appealable: true},
+	Stop: {Title: "Stop notice", Code: "SN", LegalBasis: "section 29 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 0, DeadlineLabel: "Stop by", NeedsFailures: true, Appealable: true},
+	Recall: {Title: "Recall notice", Code: "RN", LegalBasis: "section 30 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 1, DeadlineLabel: "Recall completed by", NeedsFailures: true, Appealable: true},
+	Penalty: {Title: "Penalty notice", Code: "PN", LegalBasis: "sections 36 to 38 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 28, DeadlineLabel: "Pay by", NeedsFailures: true, Appealable: true},
+	Information: {Title: "Information notice", Code: "IN", LegalBasis: "paragraph 14 of Schedule 5 to the Consumer Rights Act 2015, as applied by section 26(4) of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 1, DeadlineLabel: "Provide the information by", NeedsFailures: false, Appealable: false},
+	Intent: {Title: "Notice of intent to issue a compliance notice", Code: "NI", LegalBasis: "section 28 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 10, DeadlineLabel: "Representations by", NeedsFailures: true, Appealable: false},
+	PenaltyIntent: {Title: "Notice of intent to impose a penalty", Code: "PI", LegalBasis: "section 37 of the Product Security and Telecommunications Infrastructure Act 2022",
+		MinDays: 28, DeadlineLabel: "Representations by", NeedsFailures: true, Appealable: false},
+}
+
+// Status is a notice's lifecycle state.
+type Status string
+
+// Notice states.
+const (
+	Draft           Status = "draft"
+	PendingApproval Status = "pending_approval"
+	Approved        Status = "approved"
+	Issued          Status = "issued"
+	Served          Status = "served"
+	Complied        Status = "complied"
+	Breached        Status = "breached"
+	Appealed        Status = "appealed"
+	Upheld          Status = "upheld"
+	Varied          Status = "varied"
+	Cancelled       Status = "cancelled"
+	Withdrawn       Status = "withdrawn"
+	Revoked         Status = "revoked"
+)
+
+// Statuses lists every state.
+var Statuses = []Status{Draft, PendingApproval, Approved, Issued, Served, Complied, Breached, Appealed, Upheld,
+	Varied, Cancelled, Withdrawn, Revoked}
+
+// outcomes maps a served notice's state to the outcomes that may follow it.
+var outcomes = map[Status][]Status{
+	Served:   {Complied, Breached, Appealed},
+	Appealed: {Upheld, Varied, Cancelled},
+	Upheld:   {Complied, Breached},
+	Varied:   {Complied, Breached},
+	Breached: {Complied},
+}
+
+// NextOutcomes lists the outcomes that may be recorded from s.
+func (s Status) NextOutcomes() []Status { return outcomes[s] }
+
+// Frozen reports whether the notice's content can no longer change.
+func (s Status) Frozen() bool { return !slices.Contains([]Status{Draft, PendingApproval, Approved}, s) }
+
+// PenaltyTerms holds the money of a penalty notice, in pence.
+type PenaltyTerms struct {
+	QualifyingRevenuePence int64
+	RevenuePeriod          string
+	AmountPence            int64
+	DailyPence             int64
+}
+
+// Cap is the maximum penalty for the stated revenue: the greater of
+// £10,000,000 and 4% of qualifying worldwide revenue (s.38).
+func (p PenaltyTerms) Cap() int64 {
+	const floor = 10_000_000 * 100
+	pct := p.QualifyingRevenuePence / 25 // 4%
+	return max(int64(floor), pct)
+}
+
+// MaxDailyPence is the statutory ceiling on a daily penalty (s.38): £20,000.
+const MaxDailyPence = 20_000 * 100
+
+// Notice is one enforcement notice.
+type Notice struct {
+	ID             string
+	CaseID         string
+	AuthorityID    string
+	AuthorityCode  string
+	Type           Type
+	Status         Status
+	OperatorID     string
+	ProductIDs     []string
+	RequirementIDs []string
+	EvidenceIDs    []string
+	Steps          []string
+	Reasons        string
+	Deadline       *time.Time // comply/stop/pay/respond/representations by
+	Penalty        *PenaltyTerms
+
+	AuthorID     string
+	SubmittedAt  *time.Time
+	ApproverID   string
+	ApprovedAt   *time.Time
+	RejectReason string
+
+	Reference    string
+	IssuerID     string
+	IssuedAt     *time.Time
+	ExhibitID    string // the issued PDF, stored as an exhibit on the case
+	SHA256       string // of the issued PDF
+	Verification string // printed code
+
+	ServedAt     *time.Time
+	ServedBy     string
+	ServeMethod  string
+	ServedTo     string
+	OutcomeAt    *time.Time
+	OutcomeNote  string
+	ClosedReason string // withdrawal or revocation reason
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int
+}
+
+// AppealBy is the last day to appeal: 28 days after service (GRC rule 22).
+func (n Notice) AppealBy() *time.Time {
+	if n.ServedAt == nil || !Info[n.Type].Appealable {
+		return nil
+	}
+	t := n.ServedAt.AddDate(0, 0, 28)
+	return &t
+}
+
+// Overdue reports whether a served notice's deadline has passed without compliance.
+func (n Notice) Overdue(now time.Time) bool {
+	if n.Deadline == nil {
+		return false
+	}
+	switch n.Status {
+	case Served, Upheld, Varied, Breached:
+		return now.After(endOfDay(*n.Deadline))
+	}
+	return false
+}
+
+func endOfDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, time.UTC)
+}
+
+// Payment is money received against a penalty notice.
+type Payment struct {
+	ID          string
+	NoticeID    string
+	AmountPence int64
+	PaidAt      time.Time
+	Method      string
+	Reference   string
+	RecordedBy  string
+	RecordedAt  time.Time
+}
+
+// PaymentMethods are the ways a penalty can be paid.
+var PaymentMethods = []string{"bank_transfer", "card", "cheque", "other"}
+
+// ListFilter selects an authority's notices.
+type ListFilter struct {
+	AuthorityID string
+	CaseID      string
+	Status      Status
+	Type        Type
+	// OverdueAt, when set, keeps only notices overdue at that time.
+	OverdueAt *time.Time
+	Before    string
+	Limit     int
+}
+
+// Store persists notices; methods join the transaction in ctx.
+type Store interface {
+	CreateNotice(ctx context.Context, n Notice) error
+	GetNotice(ctx context.Context, id string, forUpdate bool) (Notice, error)
+	UpdateNotice(ctx context.Context, n Notice) error
+	ListNotices(ctx context.Context, f ListFilter) ([]Notice, error)
+	NoticeByReference(ctx context.Context, reference string) (Notice, error)
+	NextNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
+	AddPayment(ctx context.Context, p Payment) error
+	Payments(ctx context.Context, noticeID string) ([]Payment, error)
+}

@@ -1,0 +1,66 @@
+package wiring
+
+import (
+	"context"
+	"io"
+
+	"github.com/tradewarden/tradewarden/services/casework/bunstore"
+	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
+	"github.com/tradewarden/tradewarden/services/casework/core/notices"
+	"github.com/tradewarden/tradewarden/services/casework/core/operators"
+	"github.com/tradewarden/tradewarden/services/casework/core/products"
+)
+
+// noticeExhibits lets notices cite and keep exhibits through the evidence service.
+type noticeExhibits struct{ ev *evidence.Service }
+
+var _ notices.Exhibits = noticeExhibits{}
+
+func toExhibitRef(e evidence.Exhibit) notices.ExhibitRef {
+	return notices.ExhibitRef{ID: e.ID, Ref: e.Ref, SHA256: e.SHA256, Description: e.Description}
+}
+
+func (n noticeExhibits) Lookup(ctx context.Context, caseID string, ids []string) ([]notices.ExhibitRef, error) {
+	exs, err := n.ev.Lookup(ctx, caseID, ids)
+	out := make([]notices.ExhibitRef, len(exs))
+	for i, e := range exs {
+		out[i] = toExhibitRef(e)
+	}
+	return out, err
+}
+
+func (n noticeExhibits) StoreIssued(ctx context.Context, caseID, filename string, content []byte, description string) (notices.ExhibitRef, error) {
+	e, err := n.ev.StoreGenerated(ctx, caseID, filename, content, description)
+	return toExhibitRef(e), err
+}
+
+func (n noticeExhibits) Open(ctx context.Context, exhibitID string) (io.ReadCloser, int64, error) {
+	return n.ev.Open(ctx, exhibitID)
+}
+
+// noticeDirectory resolves the names a notice prints.
+type noticeDirectory struct {
+	ops   *operators.Service
+	prods *products.Service
+	ident bunstore.Identity
+}
+
+var _ notices.Directory = noticeDirectory{}
+
+func (d noticeDirectory) Operator(ctx context.Context, id string) (operators.Operator, error) {
+	return d.ops.Get(ctx, id)
+}
+
+func (d noticeDirectory) Product(ctx context.Context, id string) (products.Product, error) {
+	return d.prods.Get(ctx, id)
+}
+
+func (d noticeDirectory) AuthorityName(ctx context.Context, id string) (string, error) {
+	a, err := d.ident.AuthorityByID(ctx, id)
+	return a.Name, err
+}
+
+func (d noticeDirectory) UserName(ctx context.Context, id string) (string, error) {
+	u, err := d.ident.UserByID(ctx, id)
+	return u.Name, err
+}
