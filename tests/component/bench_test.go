@@ -57,3 +57,15 @@ func newCaseB(b *testing.B, c *wiringtest.Client) string {
 	c.Post("/api/v1/cases", map[string]any{"title": "bench", "origin": "proactive_surveillance"}).Expect(201).JSON(&cv)
 	return cv.ID
 }
+
+// BenchmarkGetCase is one authenticated GET /cases/{id} through the whole
+// in-process stack (token lookup, casbin, case load, assessment summary).
+func BenchmarkGetCase(b *testing.B) {
+	env := wiringtest.New(b)
+	off := env.As(officer, "KENT-TS")
+	cv := newCaseB(b, off)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		off.Get("/api/v1/cases/" + cv).Expect(200)
+	}
+}

@@ -367,3 +367,15 @@ func (s Evidence) ListFindings(ctx context.Context, f evidence.FindingFilter) ([
 	}
 	return findingsToCore(rows), nil
 }
+
+// FindingRequirementIDs lists the requirements a case's findings evidence.
+func (s Evidence) FindingRequirementIDs(ctx context.Context, caseID string) ([]string, error) {
+	var ids []string
+	err := s.idb(ctx).NewSelect().TableExpr("finding_requirements AS fr").ColumnExpr("DISTINCT fr.requirement_id").
+		Join("JOIN findings AS f ON f.id = fr.finding_id").
+		Where("fr.case_id = ? AND f.status <> ?", caseID, string(evidence.FalsePositive)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("finding requirements: %w", err)
+	}
+	return ids, nil
+}

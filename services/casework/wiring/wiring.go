@@ -131,7 +131,7 @@ func (a *App) buildServices() error {
 	}
 	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
 		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
-	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement)
+	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement, a.Evidence.RequirementIDs)
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
 		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
 		noticepdf.New(), a.Store, a.Audit, cfg.Now)

@@ -20,14 +20,15 @@ type ChangeHook func(ctx context.Context, c Case) error
 
 // Service implements case work and its record-level rules.
 type Service struct {
-	store    Store
-	dir      Directory
-	tx       txn.Runner
-	log      audit.Log
-	now      func() time.Time
-	onChange []ChangeHook
-	links    LinkChecker
-	findings FindingSource
+	store       Store
+	dir         Directory
+	tx          txn.Runner
+	log         audit.Log
+	now         func() time.Time
+	onChange    []ChangeHook
+	links       LinkChecker
+	findings    FindingSource
+	findingReqs FindingRequirements
 }
 
 // NewService wires the case service.

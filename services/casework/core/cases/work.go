@@ -29,10 +29,14 @@ type FindingRef struct {
 // FindingSource lists a case's findings by requirement id.
 type FindingSource func(ctx context.Context, caseID string) (map[string][]FindingRef, error)
 
+// FindingRequirements lists the requirement ids a case's findings evidence
+// (a cheaper question than FindingSource, for verdict counts).
+type FindingRequirements func(ctx context.Context, caseID string) ([]string, error)
+
 // UseEvidence connects the evidence module: links in assessments are checked
 // against it and its findings appear in the assessment matrix.
-func (s *Service) UseEvidence(check LinkChecker, findings FindingSource) {
-	s.links, s.findings = check, findings
+func (s *Service) UseEvidence(check LinkChecker, findings FindingSource, reqs FindingRequirements) {
+	s.links, s.findings, s.findingReqs = check, findings, reqs
 }
 
 // AddParty links an operator to the case in a role, for a product.
@@ -186,38 +190,99 @@ func (s *Service) matrix(ctx context.Context, c Case) (Matrix, error) {
 	if err != nil {
 		return Matrix{}, err
 	}
-	byID := map[string]Assessment{}
-	for _, a := range stored {
-		byID[a.RequirementID] = a
-	}
 	var findings map[string][]FindingRef
 	if s.findings != nil {
 		if findings, err = s.findings(ctx, c.ID); err != nil {
 			return Matrix{}, err
 		}
 	}
+	var withFindings []string
+	for id := range findings {
+		withFindings = append(withFindings, id)
+	}
 	m := Matrix{Counts: map[Verdict]int{}}
-	for _, v := range Verdicts {
-		m.Counts[v] = 0
+	for _, r := range relevant(stored, withFindings) {
+		row := Row{Assessment: r.a, Requirement: r.req, Findings: findings[r.req.ID]}
+		m.Rows = append(m.Rows, row)
 	}
-	for _, r := range requirements.All() {
-		a, assessed := byID[r.ID]
-		if !assessed && !slices.Contains(requirements.Core(), r.ID) && len(findings[r.ID]) == 0 {
-			continue
-		}
-		if !assessed {
-			a = Assessment{CaseID: c.ID, RequirementID: r.ID, Verdict: NotAssessed}
-		}
-		m.Rows = append(m.Rows, Row{Assessment: a, Requirement: r, Findings: findings[r.ID]})
-		m.Counts[a.Verdict]++
-	}
+	m.Counts = countVerdicts(m.Rows)
 	return m, nil
 }
 
-// Summary returns the verdict counts of a case's assessment.
+type relevantRow struct {
+	req requirements.Requirement
+	a   Assessment
+}
+
+// relevant lists, in catalogue order, the requirements a case's matrix
+// shows: the core PSTI ones always, plus any assessed or evidenced by a
+// finding.
+func relevant(stored []Assessment, withFindings []string) []relevantRow {
+	byID := map[string]Assessment{}
+	idsSeen := map[string]bool{}
+	var order []string
+	add := func(id string) {
+		if !idsSeen[id] {
+			idsSeen[id] = true
+			order = append(order, id)
+		}
+	}
+	for _, id := range requirements.Core() {
+		add(id)
+	}
+	for _, a := range stored {
+		byID[a.RequirementID] = a
+		add(a.RequirementID)
+	}
+	for _, id := range withFindings {
+		add(id)
+	}
+	slices.SortFunc(order, requirements.CompareIDs)
+	out := make([]relevantRow, 0, len(order))
+	for _, id := range order {
+		req, ok := requirements.Lookup(id)
+		if !ok {
+			continue
+		}
+		a, assessed := byID[id]
+		if !assessed {
+			a = Assessment{RequirementID: id, Verdict: NotAssessed}
+		}
+		out = append(out, relevantRow{req: req, a: a})
+	}
+	return out
+}
+
+func countVerdicts(rows []Row) map[Verdict]int {
+	counts := make(map[Verdict]int, len(Verdicts))
+	for _, v := range Verdicts {
+		counts[v] = 0
+	}
+	for _, r := range rows {
+		counts[r.Verdict]++
+	}
+	return counts
+}
+
+// Summary returns the verdict counts of a case's assessment, without
+// loading the findings themselves.
 func (s *Service) Summary(ctx context.Context, c Case) (map[Verdict]int, error) {
-	m, err := s.matrix(ctx, c)
-	return m.Counts, err
+	stored, err := s.store.Assessments(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var withFindings []string
+	if s.findingReqs != nil {
+		if withFindings, err = s.findingReqs(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	rows := relevant(stored, withFindings)
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		out[i] = Row{Assessment: r.a, Requirement: r.req}
+	}
+	return countVerdicts(out), nil
 }
 
 // Refer shares the case with another authority, whose supervisors see it

@@ -173,6 +173,9 @@ type Store interface {
 	UpdateFindings(ctx context.Context, fs []Finding) error
 	GetFinding(ctx context.Context, id string) (Finding, error)
 	ListFindings(ctx context.Context, f FindingFilter) ([]Finding, error)
+	// FindingRequirementIDs lists the distinct requirement ids of a case's
+	// findings that are not false positives.
+	FindingRequirementIDs(ctx context.Context, caseID string) ([]string, error)
 }
 
 // Blobs is the content-addressed byte store.

@@ -246,6 +246,12 @@ func (s *Service) CheckLinks(ctx context.Context, caseID string, exhibitIDs, fin
 	return fe.Err()
 }
 
+// RequirementIDs lists the requirements a case's findings (false positives
+// excluded) evidence.
+func (s *Service) RequirementIDs(ctx context.Context, caseID string) ([]string, error) {
+	return s.store.FindingRequirementIDs(ctx, caseID)
+}
+
 // ByRequirement lists a case's findings (false positives excluded) under each
 // requirement they evidence, for the assessment matrix.
 func (s *Service) ByRequirement(ctx context.Context, caseID string) (map[string][]cases.FindingRef, error) {

@@ -244,6 +244,8 @@ func (s *Service) UserInAuthority(ctx context.Context, authorityID, userID strin
 func (s *Service) AllGrants(ctx context.Context) ([]Grant, error) { return s.store.AllGrants(ctx) }
 
 func (s *Service) grantsChanged(ctx context.Context) {
+	// Cached accounts carry their grants.
+	s.sessions.clear()
 	if s.onGrants != nil {
 		s.onGrants(ctx)
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	MaxFailures int           // consecutive failures before a lock; default 5
 	LockFor     time.Duration // lock duration; default 15m
 	MinPassword int           // minimum password length; default 12
+	// SessionCacheTTL is how long an authenticated token is trusted without
+	// re-reading it; 0 means the default (5s), negative disables the cache.
+	SessionCacheTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -43,6 +46,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinPassword <= 0 {
 		c.MinPassword = 12
+	}
+	if c.SessionCacheTTL == 0 {
+		c.SessionCacheTTL = 5 * time.Second
 	}
 	return c
 }
@@ -60,6 +66,7 @@ type Service struct {
 	dummyHash string
 	// onGrants is told after a grant change commits (the authorizer reloads).
 	onGrants func(context.Context)
+	sessions *sessionCache
 }
 
 // NewService wires the identity service.
@@ -68,7 +75,9 @@ func NewService(store Store, tx txn.Runner, log audit.Log, hasher PasswordHasher
 	if err != nil {
 		return nil, fmt.Errorf("prepare dummy hash: %w", err)
 	}
-	return &Service{store: store, tx: tx, log: log, hasher: hasher, now: now, cfg: cfg.withDefaults(), dummyHash: dummy}, nil
+	cfg = cfg.withDefaults()
+	return &Service{store: store, tx: tx, log: log, hasher: hasher, now: now, cfg: cfg, dummyHash: dummy,
+		sessions: newSessionCache(cfg.SessionCacheTTL, 100_000)}, nil
 }
 
 // OnGrantsChanged registers fn to run after any committed grant change.
@@ -196,14 +205,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 	if token == "" || len(token) > 200 {
 		return Account{}, unauth
 	}
-	sess, err := s.store.SessionByTokenHash(ctx, HashToken(token))
+	hash, now := HashToken(token), s.now()
+	if acct, ok := s.sessions.get(hash, now); ok {
+		return acct, nil
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, hash)
 	if errors.Is(err, ErrNotFound) {
 		return Account{}, unauth
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if sess.RevokedAt != nil || !s.now().Before(sess.ExpiresAt) {
+	if sess.RevokedAt != nil || !now.Before(sess.ExpiresAt) {
 		return Account{}, unauth
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
@@ -217,11 +230,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 	if err != nil {
 		return Account{}, fmt.Errorf("authenticate: load grants: %w", err)
 	}
-	return Account{User: u, Grants: grants, SessionID: sess.ID}, nil
+	acct := Account{User: u, Grants: grants, SessionID: sess.ID}
+	s.sessions.put(hash, acct, sess.ExpiresAt, now)
+	return acct, nil
 }
 
 // Logout revokes the session behind the principal's token.
 func (s *Service) Logout(ctx context.Context, sessionID, userID string) error {
+	// Forget before (so this process stops trusting the token now) and after
+	// (in case a concurrent request re-cached it meanwhile).
+	s.sessions.forget(sessionID)
+	defer s.sessions.forget(sessionID)
 	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.RevokeSession(ctx, sessionID, s.now().UTC()); err != nil {
 			return fmt.Errorf("revoke session: %w", err)
