@@ -119,6 +119,20 @@ func (f *Fields) Check(cond bool, field, format string, args ...any) bool {
 	return cond
 }
 
+// Text applies an optional text update: nil leaves dst alone; otherwise the
+// trimmed value is stored, or a field error recorded when longer than max.
+func (f *Fields) Text(field string, dst *string, v *string, max int) {
+	if v == nil {
+		return
+	}
+	t := strings.TrimSpace(*v)
+	if len(t) > max {
+		f.Add(field, "must be at most %d characters", max)
+		return
+	}
+	*dst = t
+}
+
 // Has reports whether any field error was added.
 func (f *Fields) Has() bool { return len(f.list) > 0 }
 

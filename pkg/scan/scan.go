@@ -11,6 +11,7 @@ package scan
 
 import (
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -228,4 +229,22 @@ func (r *Report) Finish() {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d further warnings not kept", r.droppedWarnings))
 		r.droppedWarnings = 0
 	}
+}
+
+// StreamFunc is the streaming form every format package exposes.
+type StreamFunc func(r io.Reader, emit func(Item) error) (Report, error)
+
+// Collect runs a streaming parser and gathers its items into the Report:
+// each format's Parse is Collect over its Stream.
+func Collect(stream StreamFunc, r io.Reader) (Report, error) {
+	var items []Item
+	rep, err := stream(r, func(it Item) error {
+		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Items = items
+	return rep, nil
 }

@@ -22,18 +22,7 @@ import (
 )
 
 // Parse reads a whole CycloneDX document, JSON or XML.
-func Parse(r io.Reader) (scan.Report, error) {
-	var items []scan.Item
-	rep, err := Stream(r, func(it scan.Item) error {
-		items = append(items, it)
-		return nil
-	})
-	if err != nil {
-		return scan.Report{}, err
-	}
-	rep.Items = items
-	return rep, nil
-}
+func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream reads a CycloneDX document, JSON or XML (told apart by the first
 // non-blank byte), and calls emit for each component vulnerability. The

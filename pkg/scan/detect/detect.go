@@ -28,18 +28,7 @@ func Detect(head []byte) scan.Format {
 }
 
 // Parse detects the format of r and parses it whole.
-func Parse(r io.Reader) (scan.Report, error) {
-	var items []scan.Item
-	rep, err := Stream(r, func(it scan.Item) error {
-		items = append(items, it)
-		return nil
-	})
-	if err != nil {
-		return scan.Report{}, err
-	}
-	rep.Items = items
-	return rep, nil
-}
+func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream detects the format of r and streams it through the matching
 // parser. Only the first HeadSize bytes are buffered for detection.

@@ -23,18 +23,7 @@ import (
 )
 
 // Parse reads a whole GVM XML report.
-func Parse(r io.Reader) (scan.Report, error) {
-	var items []scan.Item
-	rep, err := Stream(r, func(it scan.Item) error {
-		items = append(items, it)
-		return nil
-	})
-	if err != nil {
-		return scan.Report{}, err
-	}
-	rep.Items = items
-	return rep, nil
-}
+func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream reads a GVM XML report and calls emit for each result. It returns
 // the report metadata without Items. An error from emit stops parsing and

@@ -25,18 +25,7 @@ import (
 const scanInfoPlugin = "19506"
 
 // Parse reads a whole .nessus report.
-func Parse(r io.Reader) (scan.Report, error) {
-	var items []scan.Item
-	rep, err := Stream(r, func(it scan.Item) error {
-		items = append(items, it)
-		return nil
-	})
-	if err != nil {
-		return scan.Report{}, err
-	}
-	rep.Items = items
-	return rep, nil
-}
+func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream reads a .nessus report and calls emit for each item as its host
 // completes. It returns the report metadata without Items. An error from

@@ -29,18 +29,7 @@ import (
 )
 
 // Parse reads a whole testssl.sh JSON report.
-func Parse(r io.Reader) (scan.Report, error) {
-	var items []scan.Item
-	rep, err := Stream(r, func(it scan.Item) error {
-		items = append(items, it)
-		return nil
-	})
-	if err != nil {
-		return scan.Report{}, err
-	}
-	rep.Items = items
-	return rep, nil
-}
+func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream reads a testssl.sh JSON report and calls emit for each kept
 // finding. It returns the report metadata without Items. An error from emit

@@ -151,23 +151,12 @@ func detail(o Operator) map[string]any {
 
 func apply(o *Operator, in Input) error {
 	var fe apperr.Fields
-	set := func(field string, dst *string, v *string, max int) {
-		if v == nil {
-			return
-		}
-		t := strings.TrimSpace(*v)
-		if len(t) > max {
-			fe.Add(field, "must be at most %d characters", max)
-			return
-		}
-		*dst = t
-	}
-	set("name", &o.Name, in.Name, 300)
-	set("company_number", &o.CompanyNumber, in.CompanyNumber, 40)
-	set("address", &o.Address, in.Address, 1000)
-	set("country", &o.Country, in.Country, 2)
-	set("website", &o.Website, in.Website, 2000)
-	set("vdp_url", &o.VDPURL, in.VDPURL, 2000)
+	fe.Text("name", &o.Name, in.Name, 300)
+	fe.Text("company_number", &o.CompanyNumber, in.CompanyNumber, 40)
+	fe.Text("address", &o.Address, in.Address, 1000)
+	fe.Text("country", &o.Country, in.Country, 2)
+	fe.Text("website", &o.Website, in.Website, 2000)
+	fe.Text("vdp_url", &o.VDPURL, in.VDPURL, 2000)
 	if in.Name != nil && o.Name == "" {
 		fe.Add("name", "must not be empty")
 	}

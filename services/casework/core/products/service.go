@@ -165,21 +165,10 @@ func detail(p Product) map[string]any {
 // append, if a new one was given.
 func apply(p *Product, in Input, now time.Time, by string) (*SupportPeriod, error) {
 	var fe apperr.Fields
-	text := func(field string, dst *string, v *string, max int) {
-		if v == nil {
-			return
-		}
-		t := strings.TrimSpace(*v)
-		if len(t) > max {
-			fe.Add(field, "must be at most %d characters", max)
-			return
-		}
-		*dst = t
-	}
-	text("brand", &p.Brand, in.Brand, 200)
-	text("model", &p.Model, in.Model, 200)
-	text("category", &p.Category, in.Category, 100)
-	text("excepted_reason", &p.ExceptedReason, in.ExceptedReason, 2000)
+	fe.Text("brand", &p.Brand, in.Brand, 200)
+	fe.Text("model", &p.Model, in.Model, 200)
+	fe.Text("category", &p.Category, in.Category, 100)
+	fe.Text("excepted_reason", &p.ExceptedReason, in.ExceptedReason, 2000)
 	if in.Brand != nil && p.Brand == "" {
 		fe.Add("brand", "must not be empty")
 	}
