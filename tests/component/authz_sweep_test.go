@@ -95,6 +95,7 @@ func TestAuthorizationSweep(t *testing.T) {
 		"/api/v1/notices/":     n.ID,
 		"/api/v1/products/":    s.productID,
 		"/api/v1/operators/":   s.operatorID,
+		"/api/v1/listings/":    sweepListing(t, off),
 		"/api/v1/admin/users/": target.ID,
 	}
 	secrets := []string{s.caseID, s.caseRef, s.exhibits[0].ID, s.exhibits[0].SHA256, fs[0].ID, n.ID, target.ID}

@@ -22,10 +22,12 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/listings"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
+	"github.com/tradewarden/tradewarden/services/casework/core/reports"
 )
 
 // Authorizer decides route permissions.
@@ -43,6 +45,8 @@ type Deps struct {
 	Cases     *cases.Service
 	Evidence  *evidence.Service
 	Notices   *notices.Service
+	Listings  *listings.Service
+	Reports   *reports.Service
 	Authz     Authorizer
 	// Ready reports whether dependencies are usable (database reachable…).
 	Ready func(ctx context.Context) (map[string]any, error)
@@ -132,6 +136,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountCases()
 	s.mountEvidence()
 	s.mountNotices()
+	s.mountListings()
+	s.mountSearch()
+	s.mountReports()
 	if err := s.docs.build(s.routes); err != nil {
 		return nil, fmt.Errorf("build openapi document: %w", err)
 	}
@@ -205,8 +212,14 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	route := c.Route().Path
 	s.metrics.observe(c.Method(), route, status, elapsed)
+	// Body() would drain a streamed body (a download, a referral package)
+	// into memory before it is sent: log its declared length instead.
+	bytesOut := c.Response().Header.ContentLength()
+	if !c.Response().IsBodyStream() {
+		bytesOut = len(c.Response().Body())
+	}
 	attrs := []any{"request_id", requestID(c), "method", c.Method(), "route", route, "path", c.Path(),
-		"status", status, "duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes_out", len(c.Response().Body())}
+		"status", status, "duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes_out", bytesOut}
 	if p, ok := principal.From(c.UserContext()); ok && p.UserID != "" {
 		attrs = append(attrs, "user_id", p.UserID, "authority", p.Authority.Code)
 	}

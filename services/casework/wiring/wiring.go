@@ -22,10 +22,12 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/listings"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
+	"github.com/tradewarden/tradewarden/services/casework/core/reports"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
 	"github.com/tradewarden/tradewarden/services/casework/mediatype"
 	"github.com/tradewarden/tradewarden/services/casework/noticepdf"
@@ -55,6 +57,8 @@ type Config struct {
 	Log *slog.Logger
 	// PasswordParams overrides argon2id costs (tests lower them).
 	PasswordParams *password.Params
+	// Search selects and configures the listing search engine.
+	Search SearchConfig
 }
 
 // App is the assembled application.
@@ -69,6 +73,9 @@ type App struct {
 	Cases     *cases.Service
 	Evidence  *evidence.Service
 	Notices   *notices.Service
+	Listings  *listings.Service
+	Reports   *reports.Service
+	Search    *SearchRuntime
 	Blobs     *blobstore.Store
 	Authz     *authz.Authorizer
 	API       *httpapi.Server
@@ -135,6 +142,8 @@ func (a *App) buildServices() error {
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
 		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
 		noticepdf.New(), a.Store, a.Audit, cfg.Now)
+	a.buildListings()
+	a.buildReports()
 	return nil
 }
 
@@ -177,6 +186,10 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.startSearch(ctx); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	if err := a.buildAPI(ctx); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -206,7 +219,7 @@ func (a *App) buildAPI(ctx context.Context) error {
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
 		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
-		Ready: a.ready, Version: Version,
+		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
 	return err
 }
@@ -217,6 +230,9 @@ func (a *App) ready(ctx context.Context) (map[string]any, error) {
 	if err := a.DB.PingContext(ctx); err != nil {
 		checks["database_error"] = err.Error()
 		return checks, fmt.Errorf("database unreachable: %w", err)
+	}
+	if err := a.searchReady(ctx, checks); err != nil {
+		return checks, err
 	}
 	return checks, nil
 }

@@ -51,7 +51,7 @@ func demoCommand() *cli.Command {
 				return err
 			}
 			printLogins(c.App.Writer, logins)
-			return nil
+			return seedDemoListings(ctx, app, c.App.Writer)
 		},
 	}
 }

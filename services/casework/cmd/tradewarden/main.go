@@ -71,10 +71,11 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
-		Commands: []*cli.Command{
+		Commands: withSearchFlags([]*cli.Command{
 			serveCommand(), migrateCommand(), authorityCommand(), userCommand(), demoCommand(), auditCommand(),
 			evidenceCommand(), scanCommand(), backupCommand(), restoreCommand(), noticeCommand(),
-		},
+			importCommand(), reindexCommand(),
+		}),
 	}
 }
 
@@ -83,6 +84,7 @@ func config(c *cli.Context) wiring.Config {
 	return wiring.Config{
 		DataDir:     c.String("data"),
 		DatabaseURL: c.String("database-url"),
+		Search:      searchConfig(c),
 		Log:         newLogger(c.App.ErrWriter, c.String("log-level")),
 	}
 }

@@ -1,0 +1,130 @@
+// Command benchreport turns `go test -bench` output (and the load test's
+// summary line) into the figures table `make bench` prints: each figure beside
+// the raw-library baseline measured in the same run, with their ratio.
+//
+//	go run ./tests/benchreport var/bench.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// result is one benchmark line: its metrics by unit.
+type result map[string]float64
+
+// figure is one row of the table: a measured figure and, optionally, the raw
+// baseline it is compared with.
+type figure struct {
+	name           string
+	bench, metric  string
+	base, baseUnit string
+	scale          float64 // multiply the metric by this for display
+	unit           string
+	lowerIsBetter  bool
+}
+
+var figures = []figure{
+	{name: "authenticated GET case, in-process", bench: "BenchmarkGetCase", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "authorization decision (cached casbin)", bench: "BenchmarkCan", metric: "ns/op", base: "BenchmarkRawCasbinEnforce", baseUnit: "ns/op", scale: 1e-3, unit: "µs", lowerIsBetter: true},
+	{name: "listing search p95 (query mix, facets)", bench: "BenchmarkSearchMix", metric: "p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "listing indexing rate (Bleve adapter)", bench: "BenchmarkIndex", metric: "docs/s", base: "BenchmarkRawBleveIndex", baseUnit: "docs/s", scale: 1, unit: "docs/s"},
+	{name: "listing import, end to end (DB + index)", bench: "BenchmarkImportListings", metric: "listings/s", base: "BenchmarkRawListingInsert", baseUnit: "rows/s", scale: 1, unit: "listings/s"},
+	{name: "nmap XML parse (100 MB)", bench: "BenchmarkNmapParse100MB", metric: "MB/s", base: "BenchmarkNmapStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "nmap parse peak heap", bench: "BenchmarkNmapParse100MB", metric: "peak-MB", scale: 1, unit: "MB", lowerIsBetter: true},
+	{name: "Nessus parse", bench: "BenchmarkNessusParse20MB", metric: "MB/s", base: "BenchmarkNessusStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "700 scan findings imported into a case", bench: "BenchmarkEvidenceImport700Findings", metric: "ms/import", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "3-page notice render", bench: "BenchmarkRenderNotice3Pages", metric: "ns/op", base: "BenchmarkRawGofpdf3Page", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "summary report", bench: "BenchmarkSummaryReport", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "blob store write (64 MiB)", bench: "BenchmarkPut64MiB", metric: "MB/s", scale: 1, unit: "MB/s"},
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark[^\s-]+)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+func parse(r io.Reader) (map[string]result, []string, error) {
+	out := map[string]result{}
+	var extra []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "sustained ") {
+			extra = append(extra, line)
+			continue
+		}
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		res := result{}
+		fields := strings.Fields(m[2])
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err == nil {
+				res[fields[i+1]] = v
+			}
+		}
+		// Several packages may define a benchmark of the same name; the last run wins.
+		out[m[1]] = res
+	}
+	return out, extra, sc.Err()
+}
+
+func main() {
+	var in io.Reader = os.Stdin
+	if len(os.Args) > 1 {
+		f, err := os.Open(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		in = f
+	}
+	results, extra, err := parse(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("\n%-42s %14s %14s %9s\n", "figure", "TradeWarden", "raw baseline", "ratio")
+	fmt.Println(strings.Repeat("-", 82))
+	for _, f := range figures {
+		r, ok := results[f.bench]
+		v, has := r[f.metric]
+		if !ok || !has {
+			fmt.Printf("%-42s %14s\n", f.name, "not run")
+			continue
+		}
+		cell := func(x float64) string {
+			return strconv.FormatFloat(x*f.scale, 'f', precision(x*f.scale), 64) + " " + f.unit
+		}
+		base, ratio := "", ""
+		if b, ok := results[f.base][f.baseUnit]; ok && b > 0 {
+			base = cell(b)
+			ratio = fmt.Sprintf("%.2f×", v/b)
+			if f.lowerIsBetter {
+				ratio = fmt.Sprintf("%.2f× time", v/b)
+			}
+		}
+		fmt.Printf("%-42s %14s %14s %9s\n", f.name, cell(v), base, ratio)
+	}
+	for _, e := range extra {
+		fmt.Println("\nloopback load test:", e)
+	}
+}
+
+func precision(x float64) int {
+	switch {
+	case x >= 100:
+		return 0
+	case x >= 10:
+		return 1
+	default:
+		return 2
+	}
+}
