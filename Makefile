@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X $(PKG)/services/casework/wiring.Version=$(VERSION)
 TW_TEST_POSTGRES_URL ?=
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-sqlite test-postgres test-race fuzz lint clean
+.PHONY: all build run test test-sqlite test-postgres test-race fuzz lint bench clean
 
 all: build
 
@@ -45,6 +45,24 @@ fuzz: ## run every fuzz target (parsers and request bodies) for FUZZTIME each
 			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# The issue figures: 1,000,000 listings, 100,000 cases. `make bench
+# BENCH_LISTINGS=20000 BENCH_REPORT_CASES=2000` is a quick look (minutes).
+# BENCH_DB=postgres runs the database benchmarks on TW_TEST_POSTGRES_URL.
+BENCH_LISTINGS     ?= 1000000
+BENCH_REPORT_CASES ?= 100000
+BENCH_DB           ?= sqlite
+BENCH_PKGS := ./pkg/... ./services/casework/authz ./services/casework/blevesearch \
+	./services/casework/noticepdf ./tests/component
+bench: build ## every benchmark and the loopback load test, then the figures table (var/bench.txt)
+	@mkdir -p var
+	@set -o pipefail; { \
+		TW_TEST_DB=$(BENCH_DB) TW_TEST_POSTGRES_URL='$(TW_TEST_POSTGRES_URL)' \
+		TW_BENCH_LISTINGS=$(BENCH_LISTINGS) TW_BENCH_REPORT_CASES=$(BENCH_REPORT_CASES) \
+		$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 3h $(BENCH_PKGS) && \
+		$(GO) run ./tests/load -bin $(BIN) -duration 5s; \
+	} 2>&1 | tee var/bench.txt
+	@$(GO) run ./tests/benchreport var/bench.txt | tee var/bench-figures.txt
 
 lint: ## go vet, gofmt, and core packages must not import frameworks
 	$(GO) vet ./...

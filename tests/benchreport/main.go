@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,18 +35,26 @@ var figures = []figure{
 	{name: "authenticated GET case, in-process", bench: "BenchmarkGetCase", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "authorization decision (cached casbin)", bench: "BenchmarkCan", metric: "ns/op", base: "BenchmarkRawCasbinEnforce", baseUnit: "ns/op", scale: 1e-3, unit: "µs", lowerIsBetter: true},
 	{name: "listing search p95 (query mix, facets)", bench: "BenchmarkSearchMix", metric: "p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "  model-number queries p95", bench: "BenchmarkSearchMix", metric: "model-p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "model-p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "  title queries p95", bench: "BenchmarkSearchMix", metric: "title-p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "title-p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "  filter-only queries p95", bench: "BenchmarkSearchMix", metric: "filter-p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "filter-p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "product search p95 (grouped by product)", bench: "BenchmarkSearchProducts", metric: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "listing indexing rate (Bleve adapter)", bench: "BenchmarkIndex", metric: "docs/s", base: "BenchmarkRawBleveIndex", baseUnit: "docs/s", scale: 1, unit: "docs/s"},
-	{name: "listing import, end to end (DB + index)", bench: "BenchmarkImportListings", metric: "listings/s", base: "BenchmarkRawListingInsert", baseUnit: "rows/s", scale: 1, unit: "listings/s"},
+	{name: "listing import, end to end vs raw Bleve", bench: "BenchmarkListingImport/end-to-end", metric: "listings/s", base: "BenchmarkListingImport/raw-bleve", baseUnit: "listings/s", scale: 1, unit: "/s"},
+	{name: "listing import, end to end vs raw SQL", bench: "BenchmarkListingImport/end-to-end", metric: "listings/s", base: "BenchmarkListingImport/raw-sql", baseUnit: "listings/s", scale: 1, unit: "/s"},
+	{name: "listing import peak Go heap", bench: "BenchmarkListingImport/end-to-end", metric: "MB-peak-heap", scale: 1, unit: "MB", lowerIsBetter: true},
 	{name: "nmap XML parse (100 MB)", bench: "BenchmarkNmapParse100MB", metric: "MB/s", base: "BenchmarkNmapStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "nmap parse peak heap", bench: "BenchmarkNmapParse100MB", metric: "peak-MB", scale: 1, unit: "MB", lowerIsBetter: true},
 	{name: "Nessus parse", bench: "BenchmarkNessusParse20MB", metric: "MB/s", base: "BenchmarkNessusStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "CycloneDX SBOM parse", bench: "BenchmarkCycloneDXParse", metric: "MB/s", base: "BenchmarkCycloneDXStdlibUnmarshal", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "700 scan findings imported into a case", bench: "BenchmarkEvidenceImport700Findings", metric: "ms/import", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "3-page notice render", bench: "BenchmarkRenderNotice3Pages", metric: "ns/op", base: "BenchmarkRawGofpdf3Page", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
-	{name: "summary report", bench: "BenchmarkSummaryReport", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "summary report, all authorities", bench: "BenchmarkSummaryReport", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "summary report, one authority", bench: "BenchmarkSummaryReport", metric: "own-ms", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "blob store write (64 MiB)", bench: "BenchmarkPut64MiB", metric: "MB/s", scale: 1, unit: "MB/s"},
 }
 
-var benchLine = regexp.MustCompile(`^(Benchmark[^\s-]+)(?:-\d+)?\s+\d+\s+(.*)$`)
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
 func parse(r io.Reader) (map[string]result, []string, error) {
 	out := map[string]result{}
@@ -53,6 +63,10 @@ func parse(r io.Reader) (map[string]result, []string, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
+		if strings.HasPrefix(line, "cpu: ") && !slices.Contains(extra, line) {
+			extra = append(extra, line)
+			continue
+		}
 		if strings.HasPrefix(line, "sustained ") {
 			extra = append(extra, line)
 			continue
@@ -91,6 +105,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	fmt.Printf("\nmachine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Printf("\n%-42s %14s %14s %9s\n", "figure", "TradeWarden", "raw baseline", "ratio")
 	fmt.Println(strings.Repeat("-", 82))
 	for _, f := range figures {
@@ -114,6 +129,10 @@ func main() {
 		fmt.Printf("%-42s %14s %14s %9s\n", f.name, cell(v), base, ratio)
 	}
 	for _, e := range extra {
+		if strings.HasPrefix(e, "cpu: ") {
+			fmt.Println("\n" + e)
+			continue
+		}
 		fmt.Println("\nloopback load test:", e)
 	}
 }

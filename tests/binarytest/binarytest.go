@@ -91,6 +91,61 @@ func (in *Instance) MustRun(stdin string, args ...string) string {
 	return r.Stdout
 }
 
+// Process is a subcommand running in the background (see Start).
+type Process struct {
+	Cmd    *exec.Cmd
+	Stdout *LockedBuffer
+	Stderr *LockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+// Start runs a subcommand in the background, to be killed or waited for; it
+// is killed at cleanup if still running.
+func (in *Instance) Start(args ...string) *Process {
+	in.T.Helper()
+	cmd := exec.Command(in.Binary, args...)
+	cmd.Env = in.env()
+	p := &Process{Cmd: cmd, Stdout: &LockedBuffer{}, Stderr: &LockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	if err := cmd.Start(); err != nil {
+		in.T.Fatal(err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	in.T.Cleanup(p.Kill)
+	return p
+}
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Wait waits for the exit and returns the exit code (-1 if killed by a signal).
+func (p *Process) Wait() int {
+	<-p.done
+	return p.Cmd.ProcessState.ExitCode()
+}
+
+// Exited reports whether the process has exited.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Kill sends SIGKILL unless the process already exited, and reaps it.
+func (p *Process) Kill() {
+	if !p.Exited() {
+		_ = p.Cmd.Process.Signal(syscall.SIGKILL)
+	}
+	<-p.done
+}
+
 // Server is a running `tradewarden serve`.
 type Server struct {
 	Base string

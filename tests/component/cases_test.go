@@ -429,13 +429,12 @@ func TestConcurrentCaseReferencesAreGapFree(t *testing.T) {
 	const n = 200
 	refs := make([]string, n)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 16)
+	start := make(chan struct{})
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			<-start
 			r := off.Do(http.MethodPost, "/api/v1/cases", map[string]any{"title": fmt.Sprintf("case %d", i), "origin": "online_monitoring"})
 			if r.Status != 201 {
 				t.Errorf("create %d: %d %s", i, r.Status, r.Body)
@@ -446,7 +445,11 @@ func TestConcurrentCaseReferencesAreGapFree(t *testing.T) {
 			refs[i] = cv.Reference
 		}(i)
 	}
+	close(start)
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	sort.Strings(refs)
 	for i, r := range refs {
 		if want := fmt.Sprintf("KENT-TS-%d-%06d", env.Clock.Now().Year(), i+1); r != want {

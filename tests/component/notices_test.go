@@ -3,14 +3,17 @@ package component_test
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/pdfdoc/pdftext"
+	"github.com/tradewarden/tradewarden/services/casework/wiring"
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
 )
 
@@ -266,51 +269,113 @@ func TestNoticeFourEyesAndBadInput(t *testing.T) {
 	sup2.Post("/api/v1/notices/"+n.ID+"/issue", nil).Expect(409)
 }
 
-// Concurrent issue calls on one notice produce one PDF and one reference.
+// 1,000 concurrent issue calls spread over 50 approved notices: each notice
+// is issued exactly once, with one PDF exhibit, and the 50 references are
+// numbered 1..50 without gaps or repeats.
 func TestConcurrentIssueIsExactlyOnce(t *testing.T) {
-	env := wiringtest.New(t)
+	const notices, calls = 50, 1000
+	var logs syncBuffer
+	env := wiringtest.New(t, func(c *wiring.Config) {
+		c.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelError}))
+	})
+	defer func() {
+		if t.Failed() {
+			t.Logf("server errors:\n%s", logs.String())
+		}
+	}()
 	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
 	s := setupNoticeCase(t, env)
-	var ids []string
-	for i := 0; i < 3; i++ {
+	ids := make([]string, notices)
+	for i := range ids {
 		var n noticeView
 		off.Post("/api/v1/cases/"+s.caseID+"/notices", draftBody(s, "compliance")).Expect(201).JSON(&n)
 		off.Post("/api/v1/notices/"+n.ID+"/submit", nil).Expect(200)
-		sup.Post("/api/v1/notices/"+n.ID+"/approve", nil).Expect(200)
-		ids = append(ids, n.ID)
+		sup.Post("/api/v1/notices/"+n.ID+"/approve", nil).Expect(200).JSON(&n)
+		if n.Status != "approved" {
+			t.Fatalf("notice %d is %s", i, n.Status)
+		}
+		ids[i] = n.ID
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	ok := map[string]int{}
-	for i := 0; i < 30; i++ {
+	ok, conflicts := map[string]int{}, 0
+	start := make(chan struct{})
+	for i := 0; i < calls; i++ {
 		wg.Add(1)
 		go func(id string) {
 			defer wg.Done()
+			<-start
 			r := sup.Do(http.MethodPost, "/api/v1/notices/"+id+"/issue", nil)
 			mu.Lock()
 			defer mu.Unlock()
-			if r.Status == 200 {
+			switch r.Status {
+			case 200:
 				ok[id]++
-			} else if r.Status != 409 {
+			case 409:
+				conflicts++
+			default:
 				t.Errorf("issue: %d %s", r.Status, r.Body)
 			}
-		}(ids[i%3])
+		}(ids[i%notices])
 	}
+	close(start)
 	wg.Wait()
-	refs := map[string]bool{}
+	if t.Failed() {
+		t.FailNow()
+	}
+	if conflicts != calls-notices {
+		t.Fatalf("%d calls were refused as already issued, want %d", conflicts, calls-notices)
+	}
+	var refs []string
+	exhibitIDs := map[string]bool{}
 	for _, id := range ids {
 		if ok[id] != 1 {
 			t.Fatalf("notice %s issued %d times", id, ok[id])
 		}
 		var n noticeView
 		sup.Get("/api/v1/notices/" + id).Expect(200).JSON(&n)
-		refs[n.Reference] = true
+		if n.Status != "issued" || n.ExhibitID == "" || n.SHA256 == "" {
+			t.Fatalf("notice after the race: %+v", n)
+		}
+		refs = append(refs, n.Reference)
+		exhibitIDs[n.ExhibitID] = true
+	}
+	sort.Strings(refs)
+	for i, r := range refs {
+		if want := fmt.Sprintf("KENT-TS-CN-%d-%04d", env.Clock.Now().Year(), i+1); r != want {
+			t.Fatalf("reference %d is %q, want %q (references must be distinct and gap-free)", i, r, want)
+		}
 	}
 	var ex struct{ Items []exhibitView }
 	sup.Get("/api/v1/cases/" + s.caseID + "/evidence").Expect(200).JSON(&ex)
-	if len(refs) != 3 || len(ex.Items) != 2+3 {
-		t.Fatalf("%d distinct references and %d exhibits, want 3 and 5", len(refs), len(ex.Items))
+	if len(exhibitIDs) != notices || len(ex.Items) != len(s.exhibits)+notices {
+		t.Fatalf("%d distinct notice exhibits and %d exhibits on the case, want %d and %d", len(exhibitIDs), len(ex.Items),
+			notices, len(s.exhibits)+notices)
 	}
+	for _, e := range ex.Items {
+		delete(exhibitIDs, e.ID)
+	}
+	if len(exhibitIDs) != 0 {
+		t.Fatalf("notice exhibits missing from the case: %v", exhibitIDs)
+	}
+}
+
+// syncBuffer collects log output written from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestOverdueNotices(t *testing.T) {

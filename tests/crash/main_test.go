@@ -60,7 +60,9 @@ func (a *api) do(method, path, ctype string, body io.Reader) (*http.Response, er
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +19,11 @@ import (
 // world is one application shared by every input of a fuzz target (building
 // one per input would make fuzzing far too slow).
 type world struct {
-	env    *wiringtest.Env
-	caseID string
-	off    *wiringtest.Client
+	env     *wiringtest.Env
+	caseID  string
+	off     *wiringtest.Client
+	sup     *wiringtest.Client
+	analyst *wiringtest.Client
 }
 
 var (
@@ -34,7 +37,8 @@ func setup(t *testing.T) *world {
 		off := env.As(principal.Officer, "KENT-TS")
 		var cv struct{ ID string }
 		off.Post("/api/v1/cases", map[string]any{"title": "fuzz target", "origin": "complaint"}).Expect(201).JSON(&cv)
-		shared = &world{env: env, caseID: cv.ID, off: off}
+		shared = &world{env: env, caseID: cv.ID, off: off,
+			sup: env.As(principal.Supervisor, "KENT-TS"), analyst: env.As(principal.Analyst, "KENT-TS")}
 	})
 	return shared
 }
@@ -155,5 +159,72 @@ func FuzzEvidenceUpload(f *testing.F) {
 		req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
 		req.Header.Set("Authorization", "Bearer "+w.off.Token())
 		check(t, w, req)
+	})
+}
+
+func FuzzListing(f *testing.F) {
+	seeds(f, `{"retailer":"Argos","market_type":"retailer","url":"https://argos.example/p/1","title":"Plug","gtin":"5012345678900","price_pence":999,"currency":"GBP"}`,
+		`{"retailer":"x","market_type":"flea","url":"javascript:alert(1)"}`, `{"url":"ftp://x","condition":"broken","observed_at":"yesterday"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/listings", body))
+	})
+}
+
+// FuzzListingImport streams arbitrary bytes as an NDJSON or a CSV import.
+func FuzzListingImport(f *testing.F) {
+	f.Add([]byte(`{"retailer":"eBay","market_type":"secondary","url":"https://ebay.example/1","title":"HS100"}`+"\n{\n\xff\n"), false)
+	f.Add([]byte("retailer,market_type,url,title\nArgos,retailer,https://a.example/1,\"unbalanced\n"), true)
+	f.Add([]byte("\"\"\"\n,,,,,,,,,,,,,,,,,\n"), true)
+	f.Fuzz(func(t *testing.T, body []byte, csv bool) {
+		w := setup(t)
+		req := jsonRequest(w, http.MethodPost, "/api/v1/listings/import", body)
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		if csv {
+			req.Header.Set("Content-Type", "text/csv")
+		}
+		check(t, w, req)
+	})
+}
+
+// FuzzSearchQuery sends arbitrary text and filter values: query-language
+// syntax must be taken as plain text, never a 5xx.
+func FuzzSearchQuery(f *testing.F) {
+	for _, s := range []string{"hs100", `"unbalanced`, "*:*", "model:~1", "a AND (b", `\`, "+-&&||!(){}[]^\"~*?:/", "\xff\xfe"} {
+		f.Add(s, "marketplace", "50")
+	}
+	f.Fuzz(func(t *testing.T, q, marketType, limit string) {
+		w := setup(t)
+		v := url.Values{"q": {q}, "market_type": {marketType}, "limit": {limit}, "observed_from": {limit}}
+		for _, path := range []string{"/api/v1/search/listings?", "/api/v1/search/products?"} {
+			check(t, w, jsonRequest(w, http.MethodGet, path+v.Encode(), nil))
+		}
+	})
+}
+
+// FuzzExport sends arbitrary referral-package requests as a supervisor.
+func FuzzExport(f *testing.F) {
+	seeds(f, `{"recipient":"Ofcom","purpose":"referral","include_evidence":true}`, `{"recipient":"","include_evidence":"yes"}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		req := jsonRequest(w, http.MethodPost, "/api/v1/cases/"+w.caseID+"/exports", body)
+		req.Header.Set("Authorization", "Bearer "+w.sup.Token())
+		check(t, w, req)
+	})
+}
+
+// FuzzReportQuery sends arbitrary periods and metrics as an analyst.
+func FuzzReportQuery(f *testing.F) {
+	f.Add("2026-01", "2025-01", "cases_opened", "ALL")
+	f.Add("", "9999-99", "nonsense", "KENT-TS")
+	f.Add("2026-01-01T00:00:00Z", "0001-01", "listings_removed", "\x00")
+	f.Fuzz(func(t *testing.T, from, to, metric, authority string) {
+		w := setup(t)
+		v := url.Values{"from": {from}, "to": {to}, "metric": {metric}, "interval": {"month"}, "authority": {authority}}
+		for _, path := range []string{"/api/v1/reports/summary?", "/api/v1/reports/timeseries?"} {
+			req := jsonRequest(w, http.MethodGet, path+v.Encode(), nil)
+			req.Header.Set("Authorization", "Bearer "+w.analyst.Token())
+			check(t, w, req)
+		}
 	})
 }

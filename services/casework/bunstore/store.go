@@ -21,11 +21,21 @@ import (
 type Store struct {
 	db  *database.DB
 	now func() time.Time
+	// writers queues this process's transactions on SQLite in Go, first come
+	// first served. SQLite admits one writer at a time and its busy handler
+	// makes a blocked writer sleep and poll, so under a sustained burst the
+	// connection just released keeps winning and a waiter can starve past
+	// the busy timeout (SQLITE_BUSY, a 500). Nil on PostgreSQL.
+	writers chan struct{}
 }
 
 // New returns a Store over db using now as the clock.
 func New(db *database.DB, now func() time.Time) *Store {
-	return &Store{db: db, now: now}
+	s := &Store{db: db, now: now}
+	if db.Engine == database.SQLite {
+		s.writers = make(chan struct{}, 1)
+	}
+	return s
 }
 
 // DB returns the underlying database.
@@ -52,13 +62,15 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return fn(ctx)
 	}
 	st := &txState{}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		st.tx = tx
-		ctx = context.WithValue(ctx, txKey{}, st)
-		if err := fn(ctx); err != nil {
-			return err
-		}
-		return s.flushAudit(ctx, tx, st.pending)
+	err := s.queueWrite(ctx, func() error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			st.tx = tx
+			ctx = context.WithValue(ctx, txKey{}, st)
+			if err := fn(ctx); err != nil {
+				return err
+			}
+			return s.flushAudit(ctx, tx, st.pending)
+		})
 	})
 	if err != nil {
 		return err
@@ -67,6 +79,21 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		f()
 	}
 	return nil
+}
+
+// queueWrite runs write once this process's earlier transactions are done
+// (on SQLite; at once on PostgreSQL).
+func (s *Store) queueWrite(ctx context.Context, write func() error) error {
+	if s.writers == nil {
+		return write()
+	}
+	select {
+	case s.writers <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writers }()
+	return write()
 }
 
 // AfterCommit runs f once the transaction in ctx commits (immediately when
