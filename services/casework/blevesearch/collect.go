@@ -20,9 +20,14 @@ type cand struct {
 func (c cand) id() string { return c.sc.id(c.local) }
 
 // better reports whether a sorts before b: score desc, then listing id asc.
+// Many hits tie on score, so two hits of one segment are ordered by their
+// precomputed id rank rather than by comparing the ids.
 func better(a, b cand) bool {
 	if a.score != b.score {
 		return a.score > b.score
+	}
+	if a.sc == b.sc {
+		return a.sc.rank[a.local] < b.sc.rank[b.local]
 	}
 	return bytes.Compare(a.sc.idb(a.local), b.sc.idb(b.local)) < 0
 }
@@ -104,14 +109,30 @@ type collector struct {
 	top    topK
 	facets facetCounts
 
+	// perCombo is set when the filters only look at attributes the
+	// segments' combination tables cover: hits are then filtered and
+	// counted per combination (see tally).
+	perCombo bool
+	tally    comboTally
+
 	byProduct bool
 	perGroup  int
 	groups    []*group // by interned product id; nil where no hit yet
 	unlinked  int64
 }
 
+// comboTally counts the hits of one segment per attribute combination.
+// Counting a hit is then one increment in a small table instead of reading
+// the hit's row and bumping four facet counters; the facets are folded in
+// once per segment (flush).
+type comboTally struct {
+	sc     *segCache
+	counts []int64
+	ok     []bool // by combination: whether it passes the filters
+}
+
 func newCollector(f *filter, after *search.Cursor, shard, k int) *collector {
-	return &collector{f: f, after: after, shard: shard, top: topK{k: k}}
+	return &collector{f: f, after: after, shard: shard, top: topK{k: k}, perCombo: f.comboOnly()}
 }
 
 func newProductCollector(f *filter, shard, perGroup int) *collector {
@@ -120,6 +141,10 @@ func newProductCollector(f *filter, shard, perGroup int) *collector {
 
 // add considers local doc number local of sc, scored score.
 func (c *collector) add(sc *segCache, local uint32, score float64) {
+	if c.perCombo {
+		c.addCombo(sc, local, score)
+		return
+	}
 	r := &sc.rows[local]
 	if !c.f.match(r) || (c.f.timed() && !c.f.matchTime(sc.observed[local])) {
 		return
@@ -132,6 +157,59 @@ func (c *collector) add(sc *segCache, local uint32, score float64) {
 	}
 	c.countFacets(r, 1)
 	c.offer(h)
+}
+
+// addCombo is add for filters the combination tables decide.
+func (c *collector) addCombo(sc *segCache, local uint32, score float64) {
+	t := &c.tally
+	if t.sc != sc {
+		c.startSegment(sc)
+	}
+	ci := sc.comboOf[local]
+	if !t.ok[ci] {
+		return
+	}
+	t.counts[ci]++
+	c.total++
+	c.offer(cand{score: score, sc: sc, local: local, shard: c.shard})
+}
+
+// startSegment flushes the tally of the previous segment and starts one
+// for sc. Hits arrive in doc order, so this happens once per segment.
+func (c *collector) startSegment(sc *segCache) {
+	c.flush()
+	t := &c.tally
+	t.sc = sc
+	n := len(sc.combos)
+	t.counts = resize(t.counts, n)
+	clear(t.counts)
+	t.ok = resize(t.ok, n)
+	for j := range sc.combos {
+		t.ok[j] = c.f.match(&sc.combos[j].r)
+	}
+}
+
+// flush folds the tallied hits into the facet counts. Call it before
+// reading the facets.
+func (c *collector) flush() {
+	t := &c.tally
+	if t.sc == nil {
+		return
+	}
+	for j, n := range t.counts {
+		if n > 0 {
+			c.countFacets(&t.sc.combos[j].r, n)
+		}
+	}
+	t.sc = nil
+}
+
+// resize returns s with length n, reusing its array when large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }
 
 // countN counts n matching hits that share r's facet attributes.
@@ -177,6 +255,7 @@ func (c *collector) group(r *row, h cand) {
 }
 
 // merge folds o (another shard's collector) into c.
+// Both must have been flushed.
 func (c *collector) merge(o *collector) {
 	c.total += o.total
 	c.unlinked += o.unlinked

@@ -166,6 +166,7 @@ func (e *Engine) collect(ctx context.Context, g *generation, tq textQuery, hasTe
 			} else {
 				errs[i] = s.scan(ctx, cs[i])
 			}
+			cs[i].flush()
 		}()
 	}
 	wg.Wait()

@@ -33,6 +33,9 @@ type segCache struct {
 	// text (where every score is 0) finds its first page by walking it
 	// instead of comparing ids for every match.
 	order []uint32
+	// rank is the inverse of order: a document's position in id order,
+	// so hits of one segment that tie on score compare two integers.
+	rank []uint32
 	// combos counts the documents of each distinct combination of the
 	// facet and filter attributes (everything but product, date and open
 	// cases); comboOf is each document's combination. Filter-only queries
@@ -174,6 +177,10 @@ func (c *segCaches) build(ss *scorch.SegmentSnapshot) (*segCache, error) {
 		sc.order[i] = uint32(i)
 	}
 	sort.Slice(sc.order, func(i, j int) bool { return bytes.Compare(sc.idb(sc.order[i]), sc.idb(sc.order[j])) < 0 })
+	sc.rank = make([]uint32, n)
+	for pos, local := range sc.order {
+		sc.rank[local] = uint32(pos)
+	}
 	index := map[row]uint32{}
 	sc.comboOf = make([]uint32, n)
 	for i := range sc.rows {
