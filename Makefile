@@ -56,13 +56,14 @@ BENCH_PKGS := ./pkg/... ./services/casework/authz ./services/casework/blevesearc
 	./services/casework/noticepdf ./tests/component
 bench: build ## every benchmark and the loopback load test, then the figures table (var/bench.txt)
 	@mkdir -p var
-	@set -o pipefail; { \
+	@set -o pipefail; rc=0; { \
 		TW_TEST_DB=$(BENCH_DB) TW_TEST_POSTGRES_URL='$(TW_TEST_POSTGRES_URL)' \
 		TW_BENCH_LISTINGS=$(BENCH_LISTINGS) TW_BENCH_REPORT_CASES=$(BENCH_REPORT_CASES) \
-		$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 3h $(BENCH_PKGS) && \
-		$(GO) run ./tests/load -bin $(BIN) -duration 5s; \
-	} 2>&1 | tee var/bench.txt
-	@$(GO) run ./tests/benchreport var/bench.txt | tee var/bench-figures.txt
+		$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 3h $(BENCH_PKGS) || rc=1; \
+		$(GO) run ./tests/load -bin $(BIN) -duration 5s || rc=1; \
+		exit $$rc; \
+	} 2>&1 | tee var/bench.txt || rc=1; \
+	$(GO) run ./tests/benchreport var/bench.txt | tee var/bench-figures.txt; exit $$rc
 
 lint: ## go vet, gofmt, and core packages must not import frameworks
 	$(GO) vet ./...

@@ -8,7 +8,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -210,5 +209,5 @@ func bareFiber() (string, func(), error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return base, func() { _ = app.ShutdownWithContext(context.Background()) }, nil
+	return base, func() { _ = app.ShutdownWithTimeout(2 * time.Second) }, nil
 }

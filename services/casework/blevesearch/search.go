@@ -20,17 +20,9 @@ import (
 
 // Search runs a listing query.
 func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, error) {
-	q, err := q.Normalized()
+	q, after, err := q.Prepared()
 	if err != nil {
 		return search.Result{}, err
-	}
-	var after *search.Cursor
-	if q.Cursor != "" {
-		c, err := search.DecodeCursor(q.Cursor)
-		if err != nil {
-			return search.Result{}, err
-		}
-		after = &c
 	}
 	g, err := e.acquire()
 	if err != nil {

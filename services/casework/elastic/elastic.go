@@ -271,17 +271,9 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err := e.checkOpen(); err != nil {
 		return search.Result{}, err
 	}
-	q, err := q.Normalized()
+	q, after, err := q.Prepared()
 	if err != nil {
 		return search.Result{}, err
-	}
-	var after *search.Cursor
-	if q.Cursor != "" {
-		c, err := search.DecodeCursor(q.Cursor)
-		if err != nil {
-			return search.Result{}, err
-		}
-		after = &c
 	}
 	body, err := searchBody(q, after)
 	if err != nil {

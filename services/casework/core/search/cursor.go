@@ -51,3 +51,17 @@ func (c Cursor) After(score float64, id string) bool {
 	}
 	return id > c.ListingID
 }
+
+// Prepared is q normalised with its cursor decoded (nil on the first page):
+// what every engine needs before it can run a query.
+func (q Query) Prepared() (Query, *Cursor, error) {
+	q, err := q.Normalized()
+	if err != nil || q.Cursor == "" {
+		return q, nil, err
+	}
+	c, err := DecodeCursor(q.Cursor)
+	if err != nil {
+		return q, nil, err
+	}
+	return q, &c, nil
+}
