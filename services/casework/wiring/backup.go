@@ -140,10 +140,29 @@ func addReader(tw *tar.Writer, name string, size int64, r io.Reader) error {
 	return nil
 }
 
-// indexManifest records what the search index held (nothing to record when
-// no index is configured).
-func (a *App) indexManifest(context.Context) map[string]any {
-	return map[string]any{"rebuilt_on_restore": true}
+// indexManifest records what the search index held when the backup was
+// taken. The index is derived data, so it is not archived: a restored
+// instance rebuilds it from the database on start, and these figures say
+// what it should then hold.
+func (a *App) indexManifest(ctx context.Context) map[string]any {
+	m := map[string]any{"rebuilt_on_restore": true}
+	rt := a.Search
+	if rt == nil {
+		return m
+	}
+	m["engine"] = rt.Cfg.Engine
+	if n, err := rt.Store.CountListings(ctx); err == nil {
+		m["database_listings"] = n
+	}
+	if lag, err := rt.Store.OutboxLag(ctx); err == nil {
+		m["outbox_pending"] = lag.Pending
+	}
+	if rt.Index != nil && rt.Owned() {
+		if n, err := rt.Index.Count(ctx); err == nil {
+			m["indexed_documents"] = n
+		}
+	}
+	return m
 }
 
 // RestoreResult summarises a restore.
