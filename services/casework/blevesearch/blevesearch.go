@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -192,21 +193,7 @@ func (e *Engine) Upsert(ctx context.Context, docs []search.Doc) error {
 	if err != nil {
 		return err
 	}
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	g, err := e.acquire()
-	if err != nil {
-		return err
-	}
-	defer g.release()
-	if err := e.write(ctx, g, bdocs, nil); err != nil {
-		return err
-	}
-	if e.pending != nil {
-		*e.pending = append(*e.pending, writeOp{docs: append([]search.Doc(nil), docs...)})
-	}
-	e.warm()
-	return nil
+	return e.apply(ctx, bdocs, docs, nil)
 }
 
 // Delete removes listings by id.
@@ -214,6 +201,12 @@ func (e *Engine) Delete(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	return e.apply(ctx, nil, nil, ids)
+}
+
+// apply writes one change to the live generation and, while a rebuild is
+// under way, queues it to be replayed onto the new generation.
+func (e *Engine) apply(ctx context.Context, bdocs []*document.Document, docs []search.Doc, ids []string) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	g, err := e.acquire()
@@ -221,11 +214,11 @@ func (e *Engine) Delete(ctx context.Context, ids []string) error {
 		return err
 	}
 	defer g.release()
-	if err := e.write(ctx, g, nil, ids); err != nil {
+	if err := e.write(ctx, g, bdocs, ids); err != nil {
 		return err
 	}
 	if e.pending != nil {
-		*e.pending = append(*e.pending, writeOp{ids: append([]string(nil), ids...)})
+		*e.pending = append(*e.pending, writeOp{docs: slices.Clone(docs), ids: slices.Clone(ids)})
 	}
 	e.warm()
 	return nil
