@@ -98,79 +98,70 @@ var statusCodes = map[string]uint8{search.StatusLive: 1, search.StatusRemoved: 2
 
 // dict interns strings; id 0 is always the empty string. It only grows, so
 // ids stay valid for the life of the engine.
-type dict struct {
-	mu    sync.RWMutex
-	ids   map[string]uint32
-	names []string
+type dict = interner[string]
+
+func newDict() *dict { return newInterner(func(s string) string { return s }, "") }
+
+// interner hands out dense ids for keys, keeping for each id the value its
+// key decodes to; id 0 is the empty key. Ids stay valid for the life of the
+// engine.
+type interner[T any] struct {
+	mu     sync.RWMutex
+	ids    map[string]uint32
+	vals   []T
+	decode func(string) T
 }
 
-func newDict() *dict { return &dict{ids: map[string]uint32{"": 0}, names: []string{""}} }
+func newInterner[T any](decode func(string) T, empty T) *interner[T] {
+	return &interner[T]{ids: map[string]uint32{"": 0}, vals: []T{empty}, decode: decode}
+}
 
-func (d *dict) intern(s string) uint32 {
+func (d *interner[T]) intern(key string) uint32 {
 	d.mu.RLock()
-	id, ok := d.ids[s]
+	id, ok := d.ids[key]
 	d.mu.RUnlock()
 	if ok {
 		return id
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if id, ok := d.ids[s]; ok {
+	if id, ok := d.ids[key]; ok {
 		return id
 	}
-	id = uint32(len(d.names))
-	d.ids[s] = id
-	d.names = append(d.names, s)
+	id = uint32(len(d.vals))
+	d.ids[key] = id
+	d.vals = append(d.vals, d.decode(key))
 	return id
 }
 
-// lookup returns the id of s and whether it was ever seen.
-func (d *dict) lookup(s string) (uint32, bool) {
+// lookup returns the id of key and whether it was ever seen.
+func (d *interner[T]) lookup(key string) (uint32, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	id, ok := d.ids[s]
+	id, ok := d.ids[key]
 	return id, ok
 }
 
-func (d *dict) snapshot() []string {
+// snapshot returns the values by id as they are now.
+func (d *interner[T]) snapshot() []T {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.names[:len(d.names):len(d.names)]
+	return d.vals[:len(d.vals):len(d.vals)]
 }
 
-// authSets interns sets of authority codes; set 0 is the empty set.
-type authSets struct {
-	mu   sync.RWMutex
-	ids  map[string]uint32
-	sets [][]string
-}
+// authSets interns sets of authority codes, packed with sepList; set 0 is
+// the empty set.
+type authSets struct{ *interner[[]string] }
 
-func newAuthSets() *authSets { return &authSets{ids: map[string]uint32{"": 0}, sets: [][]string{nil}} }
-
-func (a *authSets) intern(packed string) uint32 {
-	a.mu.RLock()
-	id, ok := a.ids[packed]
-	a.mu.RUnlock()
-	if ok {
-		return id
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if id, ok := a.ids[packed]; ok {
-		return id
-	}
-	id = uint32(len(a.sets))
-	a.ids[packed] = id
-	a.sets = append(a.sets, strings.Split(packed, sepList))
-	return id
+func newAuthSets() *authSets {
+	return &authSets{newInterner(func(packed string) []string { return strings.Split(packed, sepList) }, nil)}
 }
 
 // containing returns, indexed by set id, whether each set holds code.
 func (a *authSets) containing(code string) []bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	out := make([]bool, len(a.sets))
-	for i, s := range a.sets {
+	sets := a.snapshot()
+	out := make([]bool, len(sets))
+	for i, s := range sets {
 		for _, c := range s {
 			if c == code {
 				out[i] = true
