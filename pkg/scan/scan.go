@@ -48,6 +48,9 @@ const (
 	KindComponentVulnerability Kind = "component_vulnerability"
 	// KindTLSCheck is one testssl.sh check result.
 	KindTLSCheck Kind = "tls_check"
+	// KindCredential is a login a tool proved works (a default, blank or
+	// guessed password): brute-force and default-account checks, crackers.
+	KindCredential Kind = "credential"
 )
 
 // Limits shared by all parsers. They bound memory per record on hostile
@@ -170,6 +173,21 @@ type Item struct {
 	Output          string        `json:"output,omitempty"`
 	OutputTruncated bool          `json:"output_truncated,omitempty"`
 	Component       *ComponentRef `json:"component,omitempty"`
+	// Credentials are the logins the item shows working, as the tool printed
+	// them; they are the fact a universal-default-password finding rests on.
+	Credentials []Credential `json:"credentials,omitempty"`
+}
+
+// Credential is one username/password pair a tool logged in with.
+type Credential struct {
+	// Service is what the login was for (telnet, http, ftp, mysql...).
+	Service  string `json:"service,omitempty"`
+	Username string `json:"username"`
+	// Password is empty for a blank password; Blank says so explicitly.
+	Password string `json:"password"`
+	Blank    bool   `json:"blank,omitempty"`
+	// Where is the path or realm the login applies to, when the tool says.
+	Where string `json:"where,omitempty"`
 }
 
 // Component is one SBOM component.
