@@ -77,6 +77,9 @@ func decodeJSON[T any](s *Server, c *fiber.Ctx) (T, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return v, apperr.New(apperr.Malformed, "the request body is empty; send a JSON object")
 	}
+	if err := checkJSONText(body); err != nil {
+		return v, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {

@@ -60,13 +60,13 @@ type importDTO struct {
 
 // uploadForm documents the multipart fields of an evidence upload.
 type uploadForm struct {
-	File        string `json:"file" format:"binary" description:"the file (exactly one part)"`
-	Description string `json:"description" description:"what the item is"`
-	CollectedAt string `json:"collected_at" format:"date-time"`
-	CollectedBy string `json:"collected_by"`
-	Kind        string `json:"kind,omitempty"`
-	PowerUsed   string `json:"power_used,omitempty" enum:"test_purchase,information_notice,seizure,voluntary,public_source"`
-	Supersedes  string `json:"supersedes,omitempty" description:"id of the exhibit this one corrects"`
+	File        multipart.File `formData:"file" description:"the file (exactly one part, with its filename)"`
+	Description string         `formData:"description" required:"true" description:"what the item is"`
+	CollectedAt string         `formData:"collected_at" required:"true" format:"date-time"`
+	CollectedBy string         `formData:"collected_by" required:"true"`
+	Kind        string         `formData:"kind"`
+	PowerUsed   string         `formData:"power_used" enum:"test_purchase,information_notice,seizure,voluntary,public_source"`
+	Supersedes  string         `formData:"supersedes" description:"id of the exhibit this one corrects"`
 }
 
 type custodyDTO struct {
@@ -274,6 +274,9 @@ func (s *Server) readUpload(c *fiber.Ctx, mr *multipart.Reader) (evidence.Upload
 			continue
 		}
 		v := string(raw)
+		if formText(&fe, name, v) {
+			continue
+		}
 		switch name {
 		case "description":
 			up.Description = v

@@ -248,7 +248,8 @@ const summaryRouteDoc = "Aggregate enforcement report for an authority (or ALL, 
 	"notices(type,issued,served,complied,breached,appealed,withdrawn_or_revoked); " +
 	"penalties(penalties_imposed,imposed_pence,paid_pence,received_in_period_pence); " +
 	"listings(market_type,found,removed,removed_after_action,removed_after_action_pct); timings(milestone,cases,median_days,p90_days); " +
-	"top_manufacturers(rank,operator_id,name,sole_trader,country,cases,failed_requirements)); " +
+	"top_manufacturers(rank,operator_id,name,sole_trader,country,cases,failed_requirements); " +
+	"spreadsheet-safe: a text cell starting with = + - @, tab or CR gets a leading single quote, numbers are plain); " +
 	"or a PDF with tables and a chart (?format=pdf). No personal data: sole traders are anonymised."
 
 func (s *Server) mountReports() {

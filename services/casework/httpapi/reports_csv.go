@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tradewarden/tradewarden/pkg/csvsafe"
 	"github.com/tradewarden/tradewarden/services/casework/core/reports"
 )
 
@@ -30,9 +30,11 @@ import (
 //	top_manufacturers           rank, operator_id, name, sole_trader, country, cases, failed_requirements
 //
 // Counts are plain integers, money is in pence, days have two decimal
-// places (empty without cases), percentages one.
+// places (empty without cases), percentages one. Every cell goes through
+// csvsafe: a text cell a spreadsheet would evaluate (an operator named
+// =HYPERLINK(…)) gets a leading single quote; numbers are left as numbers.
 func writeSummaryCSV(w io.Writer, s reports.Summary) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
 	first := true
 	table := func(name string, head []string, rows [][]string) {

@@ -57,7 +57,7 @@ func (s *Server) add(r Route) {
 	if r.Status == 0 {
 		r.Status = fiber.StatusOK
 	}
-	chain := append([]fiber.Handler{}, r.Before...)
+	chain := append(append([]fiber.Handler{}, r.Before...), checkParams)
 	switch r.Access {
 	case Authenticated:
 		chain = append(chain, s.authenticate(false))

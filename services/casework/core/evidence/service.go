@@ -13,6 +13,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
+	"github.com/tradewarden/tradewarden/pkg/safetext"
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
@@ -179,6 +180,13 @@ func (s *Service) analyse(st Staged, declared string) (parsed, error) {
 		p.format, p.items, p.report = FormatOther, nil, scan.Report{}
 	case err != nil:
 		return parsed{}, fmt.Errorf("parse %s report: %w", p.format, err)
+	}
+	if where := safetext.FindUnstorable([]any{p.report, p.items}); where != "" {
+		// No database column can hold NUL or invalid UTF-8; the bytes are
+		// still evidence, so they are kept whole, as a plain exhibit.
+		p.warning = fmt.Sprintf("looked like a %s report but its text cannot be stored as findings (NUL or invalid UTF-8 at %s)",
+			p.format, strings.TrimPrefix(where, "[0]"))
+		p.format, p.items, p.report = FormatOther, nil, scan.Report{}
 	}
 	return p, nil
 }

@@ -86,7 +86,10 @@
 //	timings: milestone, cases, median_days, p90_days
 //	top_manufacturers: rank, operator_id, name, sole_trader, country, cases, failed_requirements
 //
-// Totals rows carry "total" in their first column.
+// Totals rows carry "total" in their first column. Cells are
+// spreadsheet-safe (pkg/csvsafe): a text cell starting with = + - @, tab or
+// CR has a single quote put in front; numbers, negative ones included, are
+// written as plain decimals.
 //
 // # Referral packages
 //

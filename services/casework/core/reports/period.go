@@ -38,6 +38,14 @@ type bound struct {
 	start, end time.Time
 }
 
+// Report bounds must fall in [minBound, maxBound): every engine, the JSON
+// encoder and the PDF can represent those instants (year 10000, which
+// to=9999-12 ends at, cannot be encoded at all).
+var (
+	minBound = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxBound = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // parseBound accepts a month (2026-03), a date (2026-03-31) or an RFC 3339
 // instant (2026-03-31T12:00:00Z).
 func parseBound(s string) (bound, bool) {
@@ -55,6 +63,8 @@ func parseBound(s string) (bound, bool) {
 	return bound{}, false
 }
 
+func outOfRange(b bound) bool { return b.start.Before(minBound) || b.end.After(maxBound) }
+
 // ParsePeriod turns the from and to parameters into a Period. Each may be a
 // month (YYYY-MM, the whole month), a date (YYYY-MM-DD, the whole day) or an
 // RFC 3339 instant; from is inclusive and to is inclusive of the month or
@@ -71,11 +81,15 @@ func ParsePeriod(from, to string, now time.Time) (Period, error) {
 	if strings.TrimSpace(from) != "" {
 		if fb, okFrom = parseBound(from); !okFrom {
 			fe.Add("from", "must be a month (2026-03), a date (2026-03-31) or an RFC 3339 time, not %q", from)
+		} else {
+			okFrom = !fe.Check(outOfRange(fb), "from", "must be between 1900 and 2999")
 		}
 	}
 	if strings.TrimSpace(to) != "" {
 		if tb, okTo = parseBound(to); !okTo {
 			fe.Add("to", "must be a month (2026-03), a date (2026-03-31) or an RFC 3339 time, not %q", to)
+		} else {
+			okTo = !fe.Check(outOfRange(tb), "to", "must be between 1900 and 2999")
 		}
 	}
 	if err := fe.Err(); err != nil {

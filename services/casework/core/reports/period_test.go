@@ -64,6 +64,10 @@ func TestParsePeriodRejects(t *testing.T) {
 		{"2026-13", "31/12/2026", []string{"from", "to"}},                      // both wrong
 		{"2026-01-01", "2026-02-30", []string{"to"}},                           // no such day
 		{"2026-01-01T10:00:00", "2026-02-01T10:00:00", []string{"from", "to"}}, // no zone
+		{"2026-01", "9999-12", []string{"to"}},                                 // ends in year 10000
+		{"1899-12", "2026-01", []string{"from"}},                               // before 1900
+		{"", "0001-01", []string{"to"}},                                        // its default from would be year 0
+		{"2026-01", "9999-12-31T23:59:59-23:59", []string{"to"}},               // year 10000 in UTC
 	} {
 		_, err := reports.ParsePeriod(tc.from, tc.to, now)
 		ae, ok := apperr.As(err)
