@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/pkg/safetext"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 )
 
@@ -153,9 +154,12 @@ type findingPatchReq struct {
 	Note           *string   `json:"note" validate:"omitempty,max=5000"`
 }
 
+// toExhibitDTO shows an exhibit. Uploads with control or bidi characters in
+// their filename are refused (evidence.CheckFilename); a name stored before
+// that rule is shown with them replaced, here and in Content-Disposition.
 func toExhibitDTO(e evidence.Exhibit) exhibitDTO {
 	return exhibitDTO{ID: e.ID, CaseID: e.CaseID, ExhibitRef: e.Ref, SHA256: e.SHA256, Size: e.Size, MediaType: e.MediaType,
-		DeclaredType: e.DeclaredType, Format: e.Format, Filename: e.Filename, Description: e.Description, Kind: e.Kind,
+		DeclaredType: e.DeclaredType, Format: e.Format, Filename: safetext.SanitizeName(e.Filename), Description: e.Description, Kind: e.Kind,
 		PowerUsed: e.PowerUsed, CollectedAt: e.CollectedAt, CollectedBy: e.CollectedBy, Supersedes: e.SupersedesID,
 		SupersededBy: e.SupersededBy, UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt, ParseWarning: e.ParseWarning,
 		FindingsCount: e.FindingsCount, Generated: e.Generated, VerifiedAt: e.LastVerifiedAt, VerifyOK: e.LastVerifyOK}
@@ -342,7 +346,7 @@ func (s *Server) downloadEvidence(c *fiber.Ctx) error {
 	}
 	b64 := base64.StdEncoding.EncodeToString(raw)
 	c.Set(fiber.HeaderContentType, ex.MediaType)
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": ex.Filename}))
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": safetext.SanitizeName(ex.Filename)}))
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set("Repr-Digest", "sha-256=:"+b64+":")
 	c.Set("Digest", "SHA-256="+b64)
