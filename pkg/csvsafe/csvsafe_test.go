@@ -11,7 +11,7 @@ import (
 func TestCell(t *testing.T) {
 	for in, want := range map[string]string{
 		`=HYPERLINK("http://x.invalid","y")`: `'=HYPERLINK("http://x.invalid","y")`,
-		"+1+1": "'+1+1", "-1+1": "'-1+1", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1", "\r=1": "'\r=1", "\n=1": "'\n=1",
+		"+1+1":                               "'+1+1", "-1+1": "'-1+1", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1", "\r=1": "'\r=1", "\n=1": "'\n=1",
 		"  =1+1": "'  =1+1", "＝1+1": "'＝1+1", "-": "'-", "--": "'--", "-1e5": "'-1e5", "-0x10": "'-0x10",
 		// Plain numbers stay numbers, negative ones too.
 		"-12": "-12", "-0.5": "-0.5", "12": "12", "3.50": "3.50", "0": "0",
