@@ -36,6 +36,7 @@ type noticeRow struct {
 	Deadline       *time.Time `bun:"deadline"`
 	Penalty        *string    `bun:"penalty"`
 	AuthorID       string     `bun:"author_id"`
+	Contributors   string     `bun:"contributors"`
 	SubmittedAt    *time.Time `bun:"submitted_at"`
 	ApproverID     string     `bun:"approver_id"`
 	ApprovedAt     *time.Time `bun:"approved_at"`
@@ -58,6 +59,31 @@ type noticeRow struct {
 	Version        int        `bun:"version"`
 }
 
+// contributorJSON is a notice contributor as the contributors column holds it.
+type contributorJSON struct {
+	UserID string                    `json:"user_id"`
+	Roles  []notices.ContributorRole `json:"roles"`
+}
+
+func contributorsJSON(cs []notices.Contributor) string {
+	out := make([]contributorJSON, len(cs))
+	for i, c := range cs {
+		out[i] = contributorJSON(c)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func parseContributors(s string) []notices.Contributor {
+	var in []contributorJSON
+	_ = json.Unmarshal([]byte(s), &in)
+	out := make([]notices.Contributor, len(in))
+	for i, c := range in {
+		out[i] = notices.Contributor(c)
+	}
+	return out
+}
+
 type penaltyJSON struct {
 	QualifyingRevenuePence int64  `json:"qualifying_revenue_pence"`
 	RevenuePeriod          string `json:"revenue_period"`
@@ -74,6 +100,7 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		Verification: n.Verification, ServedAt: n.ServedAt, ServedBy: n.ServedBy, ServeMethod: n.ServeMethod,
 		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
+	r.Contributors = contributorsJSON(n.Contributors)
 	if n.Reference != "" {
 		ref := n.Reference
 		r.Reference = &ref
@@ -96,6 +123,7 @@ func (r noticeRow) toCore() notices.Notice {
 		SHA256: r.SHA256, Verification: r.Verification, ServedAt: utcPtr(r.ServedAt), ServedBy: r.ServedBy,
 		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
 		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	n.Contributors = parseContributors(r.Contributors)
 	if r.Reference != nil {
 		n.Reference = *r.Reference
 	}

@@ -72,6 +72,15 @@ type noticeDTO struct {
 	CreatedAt        time.Time   `json:"created_at"`
 	UpdatedAt        time.Time   `json:"updated_at"`
 	Version          int         `json:"version"`
+
+	// Contributors are everyone who shaped the content (author, editors,
+	// submitters); none of them may approve it.
+	Contributors []contributorDTO `json:"contributors"`
+}
+
+type contributorDTO struct {
+	UserID string   `json:"user_id"`
+	Roles  []string `json:"roles" description:"author, editor, submitter"`
 }
 
 type paymentReq struct {
@@ -149,6 +158,13 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 		NextOutcomes: []string{}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
 	for _, o := range n.Status.NextOutcomes() {
 		out.NextOutcomes = append(out.NextOutcomes, string(o))
+	}
+	out.Contributors = make([]contributorDTO, len(n.Contributors))
+	for i, c := range n.Contributors {
+		out.Contributors[i] = contributorDTO{UserID: c.UserID, Roles: make([]string, len(c.Roles))}
+		for j, r := range c.Roles {
+			out.Contributors[i].Roles[j] = string(r)
+		}
 	}
 	if p := n.Penalty; p != nil {
 		out.Penalty = &penaltyDTO{QualifyingRevenuePence: p.QualifyingRevenuePence, RevenuePeriod: p.RevenuePeriod,

@@ -146,6 +146,9 @@ type Notice struct {
 	ApproverID   string
 	ApprovedAt   *time.Time
 	RejectReason string
+	// Contributors are everyone who shaped the content (author, editors,
+	// submitters): none of them may approve it.
+	Contributors []Contributor
 
 	Reference    string
 	IssuerID     string

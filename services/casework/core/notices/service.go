@@ -60,6 +60,7 @@ func (s *Service) Create(ctx context.Context, caseID string, d Content) (Notice,
 	now := s.now().UTC()
 	n := Notice{ID: ids.New(), CaseID: caseID, AuthorityID: p.Authority.ID, AuthorityCode: p.Authority.Code,
 		Status: Draft, AuthorID: p.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
+	n.AddContributor(p.UserID, Author)
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.cases.ForWork(ctx, caseID)
 		if err != nil {
@@ -254,6 +255,15 @@ func (s *Service) load(ctx context.Context, id string, forUpdate bool) (Notice, 
 	return n, p, nil
 }
 
+// workCase returns the notice's case when p may work on the notice (MayWork).
+func (s *Service) workCase(ctx context.Context, n Notice, p principal.Principal, doing string) (cases.Case, error) {
+	c, err := s.cases.Get(ctx, n.CaseID)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	return c, mayWork(n, c, p, doing)
+}
+
 // Get returns a notice.
 func (s *Service) Get(ctx context.Context, id string) (Notice, error) {
 	n, _, err := s.load(ctx, id, false)
@@ -311,13 +321,14 @@ func (s *Service) Update(ctx context.Context, id string, version int, d Content)
 		if n.Status != Draft {
 			return nil, wrongState(*n, "edit", Draft)
 		}
-		c, err := s.cases.ForWork(ctx, n.CaseID)
+		c, err := s.workCase(ctx, *n, p, "edit")
 		if err != nil {
 			return nil, err
 		}
 		if err := s.validate(ctx, c, n, d); err != nil {
 			return nil, err
 		}
+		n.AddContributor(p.UserID, Editor)
 		return map[string]any{"type": n.Type, "operator_id": n.OperatorID, "requirement_ids": n.RequirementIDs}, nil
 	})
 }
@@ -328,11 +339,12 @@ func (s *Service) Submit(ctx context.Context, id string) (Notice, error) {
 		if n.Status != Draft {
 			return nil, wrongState(*n, "submit", Draft)
 		}
-		if n.AuthorID != p.UserID && !p.Has(principal.Supervisor) {
-			return nil, apperr.New(apperr.Forbidden, "only the author or a supervisor may submit this notice")
+		if _, err := s.workCase(ctx, *n, p, "submit"); err != nil {
+			return nil, err
 		}
 		now := s.now().UTC()
 		n.Status, n.SubmittedAt, n.RejectReason = PendingApproval, &now, ""
+		n.AddContributor(p.UserID, Submitter)
 		return nil, nil
 	})
 }
@@ -355,14 +367,14 @@ func (s *Service) decide(ctx context.Context, id string, approve bool, reason st
 	if !approve {
 		action = "notice.reject"
 	}
-	var selfApproval error
+	var selfApproval []ContributorRole
 	n, err := s.mutate(ctx, id, action, func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
 		if !p.Has(principal.Supervisor) {
 			return nil, apperr.New(apperr.Forbidden, "only a supervisor may approve or reject a notice")
 		}
-		if n.AuthorID == p.UserID {
-			selfApproval = apperr.New(apperr.Forbidden, "four eyes: you drafted this notice, so another supervisor must approve or reject it")
-			return nil, selfApproval
+		if err := n.CheckApprover(p.UserID); err != nil {
+			selfApproval = n.ContributionOf(p.UserID)
+			return nil, err
 		}
 		if n.Status != PendingApproval {
 			return nil, wrongState(*n, "approve or reject", PendingApproval)
@@ -378,7 +390,7 @@ func (s *Service) decide(ctx context.Context, id string, approve bool, reason st
 	if selfApproval != nil {
 		// The refused attempt itself is audited: four-eyes violations matter in court.
 		if aerr := s.log.Record(ctx, audit.Event{Action: "notice.self_approval_refused", ObjectType: "notice",
-			ObjectID: id, CaseID: caseIDOf(ctx, s, id), Detail: map[string]any{"attempted": action}}); aerr != nil {
+			ObjectID: id, CaseID: caseIDOf(ctx, s, id), Detail: map[string]any{"attempted": action, "contributor_roles": selfApproval}}); aerr != nil {
 			return Notice{}, aerr
 		}
 	}
@@ -398,8 +410,8 @@ func caseIDOf(ctx context.Context, s *Service, id string) string {
 // notice row: exactly one renders and numbers it; the rest see it issued.
 func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 	return s.mutate(ctx, id, "notice.issue", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if !p.Has(principal.Supervisor) {
-			return nil, apperr.New(apperr.Forbidden, "only a supervisor may issue a notice")
+		if err := needSupervisor(*n, p, "issue"); err != nil {
+			return nil, err
 		}
 		if n.Status == Issued || n.Status.Frozen() {
 			return nil, apperr.New(apperr.Conflict, "notice is already issued as %s", n.Reference).With("reference", n.Reference)
@@ -543,6 +555,9 @@ func (s *Service) Serve(ctx context.Context, id, method string, servedAt time.Ti
 		if n.Status != Issued {
 			return nil, wrongState(*n, "serve", Issued)
 		}
+		if _, err := s.workCase(ctx, *n, p, "serve"); err != nil {
+			return nil, err
+		}
 		if servedAt.Before(*n.IssuedAt) {
 			return nil, apperr.InvalidField("served_at", "must not be before the notice was issued")
 		}
@@ -564,6 +579,9 @@ func (s *Service) RecordPayment(ctx context.Context, id string, amountPence int6
 	}
 	var pay Payment
 	_, err := s.mutate(ctx, id, "notice.payment", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
+		if err := needSupervisor(*n, p, "record a payment against"); err != nil {
+			return nil, err
+		}
 		if n.Type != Penalty || n.IssuedAt == nil || n.Status == Withdrawn || n.Status == Revoked || n.Status == Cancelled {
 			return nil, apperr.New(apperr.Conflict, "payments are recorded only against an issued penalty notice in force")
 		}
@@ -591,6 +609,9 @@ var ServeMethods = []string{"hand", "post", "recorded_delivery", "email", "regis
 // RecordOutcome records compliance, breach, appeal and the appeal's result.
 func (s *Service) RecordOutcome(ctx context.Context, id string, outcome Status, note string) (Notice, error) {
 	return s.mutate(ctx, id, "notice.outcome", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
+		if err := needSupervisor(*n, p, "record an outcome of"); err != nil {
+			return nil, err
+		}
 		if !slices.Contains(n.Status.NextOutcomes(), outcome) {
 			return nil, apperr.New(apperr.Conflict, "a %s notice cannot become %s; allowed: %v", n.Status, outcome, n.Status.NextOutcomes()).
 				With("allowed", n.Status.NextOutcomes())
@@ -616,11 +637,19 @@ func (s *Service) Withdraw(ctx context.Context, id, reason string, revoke bool) 
 		action, to, from = "notice.revoke", Revoked, []Status{Issued, Served, Breached, Upheld, Varied}
 	}
 	return s.mutate(ctx, id, action, func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
+		doing := strings.TrimPrefix(action, "notice.")
 		if !slices.Contains(from, n.Status) {
-			return nil, wrongState(*n, strings.TrimPrefix(action, "notice."), from...)
+			return nil, wrongState(*n, doing, from...)
+		}
+		if revoke {
+			if err := needSupervisor(*n, p, doing); err != nil {
+				return nil, err
+			}
+		} else if _, err := s.workCase(ctx, *n, p, doing); err != nil {
+			return nil, err
 		}
 		if n.Status != Draft && !p.Has(principal.Supervisor) {
-			return nil, apperr.New(apperr.Forbidden, "only a supervisor may %s a notice once submitted", strings.TrimPrefix(action, "notice."))
+			return nil, apperr.New(apperr.Forbidden, "only a supervisor may %s a notice once submitted", doing)
 		}
 		n.Status, n.ClosedReason = to, reason
 		return map[string]any{"reason": reason}, nil
