@@ -1,10 +1,12 @@
 package component_test
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
@@ -190,4 +192,239 @@ func listUsers(t *testing.T, c *wiringtest.Client) []userRow {
 	var list struct{ Items []userRow }
 	c.Get("/api/v1/admin/users").Expect(200).JSON(&list)
 	return list.Items
+}
+
+// recordCheck is one notice or case action checked against record
+// relationships. prepare returns the id of a fresh record in the state the
+// action needs, for the caller about to act ("" for the refused ones); every
+// caller in wrong holds a role the route allows but not the relationship
+// and gets the given status (403 for the wrong person, 404 for another
+// authority, 409 for the wrong party to a referral); every caller in right
+// holds it and is allowed, each on its own fresh record.
+type recordCheck struct {
+	prepare func(who string) string
+	body    any
+	wrong   map[string]int
+	right   []string
+}
+
+// TestAuthorizationSweepRecordRules: for every notice and case action, a
+// caller with the right role but the wrong record relationship (not the
+// case's assigned officer, not the notice's author, a contributor asked to
+// approve, another authority) is refused, and the right one is allowed.
+// An action route missing from the table fails the test.
+func TestAuthorizationSweepRecordRules(t *testing.T) {
+	env := wiringtest.New(t)
+	w := newRecordWorld(t, env)
+	opssOnly := map[string]int{"opss-officer": 404, "opss-supervisor": 404}
+	opssSup := map[string]int{"opss-supervisor": 404}
+	work := map[string]int{"colleague": 403, "opss-officer": 404, "opss-supervisor": 404}
+	contributed := map[string]int{"contributor": 403, "opss-supervisor": 404}
+	checks := map[string]recordCheck{
+		"PATCH /api/v1/cases/:id":            {prepare: w.newCase, body: map[string]any{"title": "Renamed"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/transitions": {prepare: w.newCase, body: map[string]any{"to": "triage"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/assignment":  {prepare: w.newCase, body: map[string]any{"officer_id": w.colleagueID}, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/cases/:id/parties":     {prepare: w.newCase, body: map[string]any{"operator_id": w.setup.operatorID, "role": "importer"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/notes":       {prepare: w.newCase, body: map[string]any{"body": "Called the importer."}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"PUT /api/v1/cases/:id/assessment/:requirement_id": {prepare: w.newCase, body: map[string]any{"verdict": "pass", "rationale": "VDP published"},
+			wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/referrals":        {prepare: w.newCase, body: map[string]any{"to_authority": "OPSS", "reason": "national importer"}, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/cases/:id/referrals/accept": {prepare: w.referredCase, wrong: map[string]int{"supervisor": 409}, right: []string{"opss-supervisor"}},
+		"POST /api/v1/cases/:id/evidence":         {prepare: w.newCase, body: uploadBody{}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/notices":          {prepare: w.noticeCase, body: draftBody(w.setup, "compliance"), wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/exports":          {prepare: w.newCase, body: map[string]any{"recipient": "Ofcom", "purpose": "referral"}, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/evidence/:id/custody":       {prepare: w.exhibit, body: map[string]any{"action": "viewed"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		// Re-hashing is an integrity check any officer who may see the exhibit may run.
+		"POST /api/v1/evidence/:id/verify": {prepare: w.exhibit, wrong: opssOnly, right: []string{"colleague", "assignee"}},
+		"PATCH /api/v1/findings/:id":       {prepare: w.finding, body: map[string]any{"note": "confirmed on the bench"}, wrong: work, right: []string{"assignee", "supervisor"}},
+
+		"PATCH /api/v1/notices/:id":         {prepare: w.notice("draft"), body: w.editBody(), wrong: work, right: []string{"assignee", "author", "supervisor"}},
+		"POST /api/v1/notices/:id/submit":   {prepare: w.notice("draft"), wrong: work, right: []string{"assignee", "author", "supervisor"}},
+		"POST /api/v1/notices/:id/withdraw": {prepare: w.notice("draft"), body: map[string]any{"reason": "superseded"}, wrong: work, right: []string{"assignee", "author", "supervisor"}},
+		"POST /api/v1/notices/:id/approve":  {prepare: w.notice("pending"), wrong: contributed, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/reject":   {prepare: w.notice("pending"), body: map[string]any{"reason": "cite s.9"}, wrong: contributed, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/issue":    {prepare: w.notice("approved"), wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/serve": {prepare: w.notice("issued"), body: func() any {
+			return map[string]any{"method": "hand", "served_at": time.Now().UTC(), "served_to": "Director"}
+		}, wrong: work, right: []string{"assignee", "author", "supervisor"}},
+		"POST /api/v1/notices/:id/outcome":  {prepare: w.notice("served"), body: map[string]any{"outcome": "complied"}, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/revoke":   {prepare: w.notice("issued"), body: map[string]any{"reason": "issued in error"}, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/payments": {prepare: w.notice("issued-penalty"), body: func() any { return map[string]any{"amount_pence": 100, "paid_at": time.Now().UTC(), "method": "card"} }, wrong: opssSup, right: []string{"supervisor"}},
+	}
+	for _, r := range env.App.API.Routes() {
+		key := r.Method + " " + r.Path
+		action := r.Method != http.MethodGet && (strings.HasPrefix(r.Path, "/api/v1/cases/:id") || strings.HasPrefix(r.Path, "/api/v1/notices/:id") ||
+			strings.HasPrefix(r.Path, "/api/v1/evidence/:id") || strings.HasPrefix(r.Path, "/api/v1/findings/:id"))
+		if _, ok := checks[key]; action && !ok {
+			t.Errorf("case or notice action %s has no record-level check", key)
+		}
+	}
+	for key, ck := range checks {
+		method, route, _ := strings.Cut(key, " ")
+		send := func(who, path string) *wiringtest.Response {
+			c := w.clients[who]
+			if method == http.MethodPatch {
+				c = c.Header("If-Match", w.clients["supervisor"].Get(path).Expect(200).Header.Get("ETag"))
+			}
+			switch b := ck.body.(type) {
+			case uploadBody:
+				return c.Upload(path, uploadFields(), "note.txt", "text/plain", []byte("label photo transcript"))
+			case func() any: // a body with the time of the request
+				return c.Do(method, path, b())
+			}
+			return c.Do(method, path, ck.body)
+		}
+		fill := func(id string) string {
+			return strings.Replace(strings.ReplaceAll(route, ":requirement_id", "PSTI-2"), ":id", id, 1)
+		}
+		path := fill(ck.prepare(""))
+		for who, want := range ck.wrong {
+			if res := send(who, path); res.Status != want {
+				t.Errorf("%s as %s (wrong relationship) → %d, want %d: %s", key, who, res.Status, want, res.Body)
+			}
+		}
+		for _, who := range ck.right {
+			if res := send(who, fill(ck.prepare(who))); res.Status >= 300 {
+				t.Errorf("%s as %s → %d, want it allowed: %s", key, who, res.Status, res.Body)
+			}
+		}
+	}
+}
+
+// uploadBody marks a check whose request is an evidence upload.
+type uploadBody struct{}
+
+// recordWorld holds the people and records the record-level sweep uses:
+// the seeded KENT-TS officer is the assigned officer of every case (and the
+// author of most notices); "author" wrote notices on a case since assigned
+// to someone else; "colleague" is an officer with no relationship;
+// "contributor" is a supervisor who edited the notices awaiting approval.
+type recordWorld struct {
+	t           *testing.T
+	env         *wiringtest.Env
+	setup       noticeSetup
+	clients     map[string]*wiringtest.Client
+	colleagueID string
+	authored    []string // drafts by "author" on a case assigned to another officer
+	nmap        []byte
+}
+
+func newRecordWorld(t *testing.T, env *wiringtest.Env) *recordWorld {
+	w := &recordWorld{t: t, env: env, setup: setupNoticeCase(t, env), nmap: fixture(t, "nmap/testdata/camera.xml")}
+	w.clients = map[string]*wiringtest.Client{
+		"assignee": env.As(officer, "KENT-TS"), "supervisor": env.As(supervisor, "KENT-TS"),
+		"colleague":    colleague(t, env, "sweep.colleague@kent-ts.test", "officer"),
+		"author":       colleague(t, env, "sweep.author@kent-ts.test", "officer"),
+		"contributor":  colleague(t, env, "sweep.contributor@kent-ts.test", "supervisor"),
+		"opss-officer": env.As(officer, "OPSS"), "opss-supervisor": env.As(supervisor, "OPSS"),
+	}
+	w.colleagueID = userID(t, w.clients["colleague"])
+	// A second notice case: assigned to "author" while they draft, then
+	// reassigned to the seeded officer.
+	other := w.anotherNoticeCase()
+	sup, author := w.clients["supervisor"], w.clients["author"]
+	sup.Post("/api/v1/cases/"+other.caseID+"/assignment", map[string]string{"officer_id": userID(t, author)}).Expect(200)
+	for i := 0; i < 4; i++ {
+		var n noticeView
+		author.Post("/api/v1/cases/"+other.caseID+"/notices", draftBody(other, "compliance")).Expect(201).JSON(&n)
+		w.authored = append(w.authored, n.ID)
+	}
+	sup.Post("/api/v1/cases/"+other.caseID+"/assignment", map[string]string{"officer_id": userID(t, w.clients["assignee"])}).Expect(200)
+	return w
+}
+
+// anotherNoticeCase opens a second case ready for notices, on the same
+// product and manufacturer as the first.
+func (w *recordWorld) anotherNoticeCase() noticeSetup {
+	off := w.clients["assignee"]
+	s := w.setup
+	cv := newCase(w.t, off, s.productID)
+	s.caseID, s.caseRef = cv.ID, cv.Reference
+	off.Post("/api/v1/cases/"+cv.ID+"/parties", map[string]string{"operator_id": s.operatorID, "role": "manufacturer", "product_id": s.productID}).Expect(201)
+	s.exhibits = []exhibitView{upload(w.t, off, cv.ID, "login.txt", "text/plain", []byte("admin/12345 accepted"), 201),
+		upload(w.t, off, cv.ID, "photo.txt", "text/plain", []byte("photo of the login screen"), 201)}
+	for _, rid := range []string{"PSTI-1", "5.1-1"} {
+		off.Put("/api/v1/cases/"+cv.ID+"/assessment/"+rid, map[string]any{"verdict": "fail", "rationale": "universal default password",
+			"evidence_ids": []string{s.exhibits[0].ID, s.exhibits[1].ID}}).Expect(200)
+	}
+	return s
+}
+
+func (w *recordWorld) newCase(string) string { return newCase(w.t, w.clients["assignee"]).ID }
+
+func (w *recordWorld) noticeCase(string) string { return w.setup.caseID }
+
+func (w *recordWorld) referredCase(string) string {
+	id := w.newCase("")
+	w.clients["supervisor"].Post("/api/v1/cases/"+id+"/referrals", map[string]string{"to_authority": "OPSS", "reason": "national importer"}).Expect(201)
+	return id
+}
+
+func (w *recordWorld) exhibit(string) string {
+	return upload(w.t, w.clients["assignee"], w.newCase(""), "label.txt", "text/plain", []byte("label photo transcript"), 201).ID
+}
+
+func (w *recordWorld) finding(string) string {
+	id := w.newCase("")
+	upload(w.t, w.clients["assignee"], id, "camera.xml", "application/xml", w.nmap, 201)
+	return findings(w.t, w.clients["assignee"], id, "")[0].ID
+}
+
+// notice returns a preparer of notices in a state: draft, pending (edited
+// by "contributor" before submission), approved, issued, served, or an
+// issued penalty notice. The one "author" acts on is one of their own
+// drafts; the others are drafted by the case's assigned officer.
+func (w *recordWorld) notice(state string) func(who string) string {
+	return func(who string) string {
+		off := w.clients["assignee"]
+		if who == "author" {
+			if len(w.authored) == 0 {
+				w.t.Fatal("the author's drafts are used up: make more in newRecordWorld")
+			}
+			id := w.authored[0]
+			w.authored = w.authored[1:]
+			return w.advance(id, state)
+		}
+		body, to := draftBody(w.setup, "compliance"), state
+		if state == "issued-penalty" {
+			body, to = draftBody(w.setup, "penalty"), "issued"
+			body["penalty"] = map[string]any{"qualifying_worldwide_revenue_pence": int64(100_000_000) * 100, "revenue_period": "FY2025",
+				"amount_pence": 500_000 * 100}
+		}
+		var n noticeView
+		off.Post("/api/v1/cases/"+w.setup.caseID+"/notices", body).Expect(201).JSON(&n)
+		if to == "pending" {
+			w.clients["contributor"].Header("If-Match", fmt.Sprintf(`"%d"`, n.Version)).Patch("/api/v1/notices/"+n.ID, body).Expect(200)
+			off.Post("/api/v1/notices/"+n.ID+"/submit", nil).Expect(200)
+			return n.ID
+		}
+		return w.advance(n.ID, to)
+	}
+}
+
+// editBody is a notice edit valid on either notice case (it names no
+// case-specific exhibit).
+func (w *recordWorld) editBody() map[string]any {
+	b := draftBody(w.setup, "compliance")
+	delete(b, "evidence_ids")
+	b["reasons"] = "Edited."
+	return b
+}
+
+// advance moves a draft on to the state.
+func (w *recordWorld) advance(id, state string) string {
+	off, sup := w.clients["assignee"], w.clients["supervisor"]
+	if state == "draft" {
+		return id
+	}
+	off.Post("/api/v1/notices/"+id+"/submit", nil).Expect(200)
+	sup.Post("/api/v1/notices/"+id+"/approve", nil).Expect(200)
+	if state == "approved" {
+		return id
+	}
+	sup.Post("/api/v1/notices/"+id+"/issue", nil).Expect(200)
+	if state == "served" {
+		off.Post("/api/v1/notices/"+id+"/serve", map[string]any{"method": "hand", "served_at": time.Now().UTC(), "served_to": "Director"}).Expect(200)
+	}
+	return id
 }
