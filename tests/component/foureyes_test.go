@@ -40,13 +40,14 @@ func contributorsOf(t *testing.T, c *wiringtest.Client, noticeID string) map[str
 	return out
 }
 
-func refusedApprovals(t *testing.T, c *wiringtest.Client, caseID string) int {
+// timelineCount counts the entries of an action on a case's timeline.
+func timelineCount(t *testing.T, c *wiringtest.Client, caseID, action string) int {
 	t.Helper()
 	var tl struct{ Items []struct{ Action string } }
 	c.Get("/api/v1/cases/" + caseID + "/timeline?limit=500").Expect(200).JSON(&tl)
 	n := 0
 	for _, it := range tl.Items {
-		if it.Action == "notice.self_approval_refused" {
+		if it.Action == action {
 			n++
 		}
 	}
@@ -91,7 +92,7 @@ func TestFourEyesCoversEveryContributor(t *testing.T) {
 		}
 		c.Post("/api/v1/notices/"+n.ID+"/reject", map[string]string{"reason": "mine"}).Expect(403).Problem()
 	}
-	if refused := refusedApprovals(t, sup, s.caseID); refused != 4 {
+	if refused := timelineCount(t, sup, s.caseID, "notice.self_approval_refused"); refused != 4 {
 		t.Fatalf("%d refused four-eyes attempts audited, want 4", refused)
 	}
 	// The supervisor with no hand in it approves.
