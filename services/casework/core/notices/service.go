@@ -315,15 +315,15 @@ func wrongState(n Notice, doing string, want ...Status) error {
 // Update edits a draft when version matches.
 func (s *Service) Update(ctx context.Context, id string, version int, d Content) (Notice, error) {
 	return s.mutate(ctx, id, "notice.update", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
+		c, err := s.workCase(ctx, *n, p, "edit")
+		if err != nil {
+			return nil, err
+		}
 		if n.Version != version {
 			return nil, apperr.New(apperr.PreconditionFailed, "notice is at version %d, not %d", n.Version, version).With("current_version", n.Version)
 		}
 		if n.Status != Draft {
 			return nil, wrongState(*n, "edit", Draft)
-		}
-		c, err := s.workCase(ctx, *n, p, "edit")
-		if err != nil {
-			return nil, err
 		}
 		if err := s.validate(ctx, c, n, d); err != nil {
 			return nil, err
@@ -336,11 +336,11 @@ func (s *Service) Update(ctx context.Context, id string, version int, d Content)
 // Submit sends the author's draft for approval.
 func (s *Service) Submit(ctx context.Context, id string) (Notice, error) {
 	return s.mutate(ctx, id, "notice.submit", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if n.Status != Draft {
-			return nil, wrongState(*n, "submit", Draft)
-		}
 		if _, err := s.workCase(ctx, *n, p, "submit"); err != nil {
 			return nil, err
+		}
+		if n.Status != Draft {
+			return nil, wrongState(*n, "submit", Draft)
 		}
 		now := s.now().UTC()
 		n.Status, n.SubmittedAt, n.RejectReason = PendingApproval, &now, ""
@@ -552,11 +552,11 @@ func (s *Service) Serve(ctx context.Context, id, method string, servedAt time.Ti
 		return Notice{}, err
 	}
 	return s.mutate(ctx, id, "notice.serve", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if n.Status != Issued {
-			return nil, wrongState(*n, "serve", Issued)
-		}
 		if _, err := s.workCase(ctx, *n, p, "serve"); err != nil {
 			return nil, err
+		}
+		if n.Status != Issued {
+			return nil, wrongState(*n, "serve", Issued)
 		}
 		if servedAt.Before(*n.IssuedAt) {
 			return nil, apperr.InvalidField("served_at", "must not be before the notice was issued")
@@ -638,15 +638,15 @@ func (s *Service) Withdraw(ctx context.Context, id, reason string, revoke bool) 
 	}
 	return s.mutate(ctx, id, action, func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
 		doing := strings.TrimPrefix(action, "notice.")
-		if !slices.Contains(from, n.Status) {
-			return nil, wrongState(*n, doing, from...)
-		}
 		if revoke {
 			if err := needSupervisor(*n, p, doing); err != nil {
 				return nil, err
 			}
 		} else if _, err := s.workCase(ctx, *n, p, doing); err != nil {
 			return nil, err
+		}
+		if !slices.Contains(from, n.Status) {
+			return nil, wrongState(*n, doing, from...)
 		}
 		if n.Status != Draft && !p.Has(principal.Supervisor) {
 			return nil, apperr.New(apperr.Forbidden, "only a supervisor may %s a notice once submitted", doing)
