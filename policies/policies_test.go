@@ -60,6 +60,10 @@ func TestPolicy(t *testing.T) {
 		{"sam", "KENT-TS", "case", "close", true},
 		{"sam", "KENT-TS", "case", "refer", true},
 		{"sam", "KENT-TS", "case", "accept_referral", true},
+		{"sam", "KENT-TS", "case", "decline_referral", true},
+		{"sam", "KENT-TS", "case", "revoke_referral", true},
+		{"alice", "KENT-TS", "case", "decline_referral", false},
+		{"alice", "KENT-TS", "case", "revoke_referral", false},
 		{"sam", "KENT-TS", "notice", "approve", true},
 		{"sam", "KENT-TS", "notice", "issue", true},
 		{"sam", "KENT-TS", "audit", "read", true},
@@ -80,6 +84,9 @@ func TestPolicy(t *testing.T) {
 		{"adam", "KENT-TS", "audit", "verify", true},
 		{"adam", "KENT-TS", "case", "read", false},
 		{"adam", "KENT-TS", "notice", "approve", false},
+		// …and may correct operators (the service lets only national admins).
+		{"adam", "KENT-TS", "operator", "update", true},
+		{"adam", "KENT-TS", "operator", "create", false},
 		// Roles do not leak across authorities.
 		{"alice", "OPSS", "case", "read", false},
 		{"adam", "OPSS", "user", "read", false},

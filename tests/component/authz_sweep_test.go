@@ -34,8 +34,8 @@ var sweepTable = map[string]rule{
 
 	"POST /api/v1/products": {roles: "OS"}, "GET /api/v1/products": {roles: "OSA"}, "GET /api/v1/products/:id": {roles: "OSA"},
 	"PATCH /api/v1/products/:id": {roles: "OS"},
-	"POST /api/v1/operators":     {roles: "OS"}, "GET /api/v1/operators": {roles: "OSA"}, "GET /api/v1/operators/:id": {roles: "OSA"},
-	"PATCH /api/v1/operators/:id": {roles: "OS"},
+	"POST /api/v1/operators":     {roles: "OS"}, "GET /api/v1/operators": {roles: "OSAD"}, "GET /api/v1/operators/:id": {roles: "OSAD"},
+	"PATCH /api/v1/operators/:id": {roles: "OSD"},
 
 	"POST /api/v1/cases": {roles: "OS"}, "GET /api/v1/cases": {roles: "OS"},
 	"GET /api/v1/cases/:id": {roles: "OS", owned: true}, "PATCH /api/v1/cases/:id": {roles: "OS", owned: true},
@@ -45,6 +45,8 @@ var sweepTable = map[string]rule{
 	"GET /api/v1/cases/:id/timeline": {roles: "OS", owned: true}, "GET /api/v1/cases/:id/assessment": {roles: "OS", owned: true},
 	"PUT /api/v1/cases/:id/assessment/:requirement_id": {roles: "OS", owned: true},
 	"POST /api/v1/cases/:id/referrals":                 {roles: "S", owned: true}, "POST /api/v1/cases/:id/referrals/accept": {roles: "S", owned: true},
+	"POST /api/v1/cases/:id/referrals/decline": {roles: "S", owned: true}, "PATCH /api/v1/cases/:id/referrals/:authority": {roles: "S", owned: true},
+	"POST /api/v1/cases/:id/referrals/:authority/revoke": {roles: "S", owned: true},
 
 	"POST /api/v1/cases/:id/evidence": {roles: "OS", owned: true}, "GET /api/v1/cases/:id/evidence": {roles: "OS", owned: true},
 	"GET /api/v1/evidence/:id": {roles: "OS", owned: true}, "GET /api/v1/evidence/:id/content": {roles: "OS", owned: true},
@@ -104,6 +106,7 @@ func TestAuthorizationSweep(t *testing.T) {
 	fill := func(path string) string {
 		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-2")
 		path = strings.ReplaceAll(path, ":role", "analyst")
+		path = strings.ReplaceAll(path, ":authority", "OPSS")
 		for prefix, id := range ids {
 			if strings.HasPrefix(path, prefix+":id") {
 				return strings.Replace(path, ":id", id, 1)
@@ -427,4 +430,162 @@ func (w *recordWorld) advance(id, state string) string {
 		off.Post("/api/v1/notices/"+id+"/serve", map[string]any{"method": "hand", "served_at": time.Now().UTC(), "served_to": "Director"}).Expect(200)
 	}
 	return id
+}
+
+// What another authority may do on a case route, by how it holds the case.
+const (
+	sweepRead       = "read"        // case metadata: a referred supervisor reads the package view
+	sweepContent    = "content"     // exhibit content, custody, findings, history: collaborators only
+	sweepContribute = "contribute"  // evidence, custody, notes: collaborators with edit_evidence_and_notes
+	sweepOwner      = "owner"       // the owning authority's decisions: 403 to everyone else
+	sweepNoticeOnly = "notice-only" // changes to a notice: its authority's alone, another's is not found
+	sweepReceiver   = "receiver"    // answering the referral: checked in TestCollaborationAccessLevels
+)
+
+// collabTable classifies every route reaching a case record. A route missing
+// here fails TestAuthorizationSweepCollaborators.
+var collabTable = map[string]string{
+	"GET /api/v1/cases/:id": sweepRead, "GET /api/v1/cases/:id/parties": sweepRead, "GET /api/v1/cases/:id/notes": sweepRead,
+	"GET /api/v1/cases/:id/assessment": sweepRead, "GET /api/v1/cases/:id/evidence": sweepRead, "GET /api/v1/evidence/:id": sweepRead,
+	"GET /api/v1/cases/:id/notices": sweepRead, "GET /api/v1/notices/:id": sweepRead, "GET /api/v1/notices/:id/payments": sweepRead,
+
+	"GET /api/v1/cases/:id/timeline": sweepContent, "GET /api/v1/evidence/:id/content": sweepContent,
+	"GET /api/v1/evidence/:id/custody": sweepContent, "POST /api/v1/evidence/:id/verify": sweepContent,
+	"GET /api/v1/cases/:id/findings": sweepContent, "GET /api/v1/findings/:id": sweepContent, "GET /api/v1/notices/:id/pdf": sweepContent,
+
+	"POST /api/v1/cases/:id/evidence": sweepContribute, "POST /api/v1/evidence/:id/custody": sweepContribute,
+	"POST /api/v1/cases/:id/notes": sweepContribute,
+
+	"PATCH /api/v1/cases/:id": sweepOwner, "POST /api/v1/cases/:id/transitions": sweepOwner, "POST /api/v1/cases/:id/assignment": sweepOwner,
+	"POST /api/v1/cases/:id/parties": sweepOwner, "PUT /api/v1/cases/:id/assessment/:requirement_id": sweepOwner,
+	"POST /api/v1/cases/:id/referrals": sweepOwner, "PATCH /api/v1/cases/:id/referrals/:authority": sweepOwner,
+	"POST /api/v1/cases/:id/referrals/:authority/revoke": sweepOwner, "POST /api/v1/cases/:id/notices": sweepOwner,
+	"PATCH /api/v1/findings/:id": sweepOwner, "POST /api/v1/cases/:id/exports": sweepOwner,
+
+	"PATCH /api/v1/notices/:id": sweepNoticeOnly, "GET /api/v1/notices/:id/preview.pdf": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/payments": sweepNoticeOnly, "POST /api/v1/notices/:id/submit": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/approve": sweepNoticeOnly, "POST /api/v1/notices/:id/reject": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/issue": sweepNoticeOnly, "POST /api/v1/notices/:id/serve": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/outcome": sweepNoticeOnly, "POST /api/v1/notices/:id/withdraw": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/revoke": sweepNoticeOnly,
+
+	"POST /api/v1/cases/:id/referrals/accept": sweepReceiver, "POST /api/v1/cases/:id/referrals/decline": sweepReceiver,
+}
+
+// TestAuthorizationSweepCollaborators calls every case route as every role
+// of the authority a Kent case is referred to — while the referral is
+// pending, at each collaboration level, and after revocation — with bodies
+// that would succeed, and checks each status against its class.
+func TestAuthorizationSweepCollaborators(t *testing.T) {
+	env := wiringtest.New(t)
+	s := setupNoticeCase(t, env)
+	kentSup := env.As(supervisor, "KENT-TS")
+	issued := issueNotice(t, env, s.caseID, draftBody(s, "intent"))
+	fs := findings(t, env.As(officer, "KENT-TS"), s.caseID, "")
+	ids := map[string]string{"/api/v1/cases/": s.caseID, "/api/v1/evidence/": s.exhibits[0].ID, "/api/v1/findings/": fs[0].ID,
+		"/api/v1/notices/": issued.ID}
+	fill := func(path string) string {
+		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-3")
+		path = strings.ReplaceAll(path, ":authority", "OPSS")
+		for prefix, id := range ids {
+			if strings.HasPrefix(path, prefix+":id") {
+				return strings.Replace(path, ":id", id, 1)
+			}
+		}
+		t.Fatalf("no fixture for %s", path)
+		return ""
+	}
+	now := env.Clock.Now().UTC()
+	bodies := map[string]any{
+		"PATCH /api/v1/cases/:id": map[string]any{"title": "x"}, "POST /api/v1/cases/:id/transitions": map[string]any{"to": "triage"},
+		"POST /api/v1/cases/:id/assignment":                  map[string]any{"officer_id": userID(t, env.As(officer, "OPSS"))},
+		"POST /api/v1/cases/:id/parties":                     map[string]any{"operator_id": s.operatorID, "role": "importer"},
+		"PUT /api/v1/cases/:id/assessment/:requirement_id":   map[string]any{"verdict": "pass"},
+		"POST /api/v1/cases/:id/referrals":                   map[string]any{"to_authority": "KENT-TS", "reason": "x"},
+		"PATCH /api/v1/cases/:id/referrals/:authority":       map[string]any{"access_level": "read_only"},
+		"POST /api/v1/cases/:id/referrals/:authority/revoke": map[string]any{"reason": "x"},
+		"POST /api/v1/cases/:id/notices":                     draftBody(s, "stop"),
+		"PATCH /api/v1/findings/:id":                         map[string]any{"status": "disputed"},
+		"POST /api/v1/cases/:id/exports":                     map[string]any{"recipient": "Border Force", "purpose": "x"},
+		"POST /api/v1/cases/:id/notes":                       map[string]any{"body": "collaborator note"},
+		"POST /api/v1/evidence/:id/custody":                  map[string]any{"from": "Kent lab", "to": "OPSS lab"},
+		"PATCH /api/v1/notices/:id":                          draftBody(s, "stop"),
+		"POST /api/v1/notices/:id/payments":                  map[string]any{"amount_pence": 100, "paid_at": now, "method": "card"},
+		"POST /api/v1/notices/:id/reject":                    map[string]any{"reason": "x"},
+		"POST /api/v1/notices/:id/serve":                     map[string]any{"method": "hand", "served_at": now, "served_to": "x"},
+		"POST /api/v1/notices/:id/outcome":                   map[string]any{"outcome": "complied"},
+		"POST /api/v1/notices/:id/withdraw":                  map[string]any{"reason": "x"},
+		"POST /api/v1/notices/:id/revoke":                    map[string]any{"reason": "x"},
+	}
+	call := func(c *wiringtest.Client, key, path string) *wiringtest.Response {
+		method, _, _ := strings.Cut(key, " ")
+		if key == "POST /api/v1/cases/:id/evidence" {
+			return c.Upload(path, uploadFields(), "collab.txt", "text/plain", []byte("collaborator's exhibit"))
+		}
+		if method == http.MethodPatch {
+			c = c.Header("If-Match", `"1"`)
+		}
+		return c.Do(method, path, bodies[key])
+	}
+	allowed := func(st int) bool { return st < 500 && st != 401 && st != 403 && st != 404 }
+	// want says whether a role of the other authority may pass, and what it gets otherwise.
+	want := func(standing, class string, role principal.Role) (pass bool, otherwise int) {
+		switch {
+		case standing == "revoked":
+			return false, 404
+		case class == sweepNoticeOnly:
+			return false, 404
+		case standing == "referred" && role != principal.Supervisor:
+			return false, 404 // a pending referral shows to supervisors only
+		case standing == "referred":
+			return class == sweepRead, 403
+		case class == sweepRead || class == sweepContent:
+			return true, 0
+		case class == sweepContribute:
+			return standing == "edit_evidence_and_notes", 403
+		}
+		return false, 403
+	}
+	sweep := func(standing string) {
+		for _, r := range env.App.API.Routes() {
+			key := r.Method + " " + r.Path
+			rl := sweepTable[key]
+			class, ok := collabTable[key]
+			switch {
+			case !ok && rl.owned && (strings.HasPrefix(r.Path, "/api/v1/cases/:id") || strings.HasPrefix(r.Path, "/api/v1/evidence/") ||
+				strings.HasPrefix(r.Path, "/api/v1/findings/") || strings.HasPrefix(r.Path, "/api/v1/notices/:id")):
+				t.Errorf("case route %s is missing from the collaborator sweep table", key)
+				continue
+			case !ok || class == sweepReceiver:
+				continue
+			}
+			path := fill(r.Path)
+			for _, role := range principal.Roles {
+				res := call(env.As(role, "OPSS"), key, path)
+				who := fmt.Sprintf("%s@OPSS (%s) %s", role, standing, key)
+				pass, otherwise := want(standing, class, role)
+				if !strings.Contains(rl.roles, roleLetters[role]) {
+					pass, otherwise = false, 403 // the role lacks the permission anywhere
+				}
+				switch {
+				case res.Status >= 500:
+					t.Errorf("%s → %d: %s", who, res.Status, res.Body)
+				case pass && !allowed(res.Status):
+					t.Errorf("%s → %d, want access: %s", who, res.Status, truncateBody(res.Body))
+				case !pass && res.Status != otherwise:
+					t.Errorf("%s → %d, want %d: %s", who, res.Status, otherwise, truncateBody(res.Body))
+				}
+			}
+		}
+	}
+	kentSup.Post("/api/v1/cases/"+s.caseID+"/referrals", map[string]any{"to_authority": "OPSS", "reason": "national importer",
+		"access_level": "edit_evidence_and_notes"}).Expect(201)
+	sweep("referred")
+	kentSup.Patch("/api/v1/cases/"+s.caseID+"/referrals/OPSS", map[string]any{"access_level": "read_only"}).Expect(200)
+	env.As(supervisor, "OPSS").Post("/api/v1/cases/"+s.caseID+"/referrals/accept", nil).Expect(200)
+	sweep("read_only")
+	kentSup.Patch("/api/v1/cases/"+s.caseID+"/referrals/OPSS", map[string]any{"access_level": "edit_evidence_and_notes"}).Expect(200)
+	sweep("edit_evidence_and_notes")
+	kentSup.Post("/api/v1/cases/"+s.caseID+"/referrals/OPSS/revoke", map[string]any{"reason": "sweep done"}).Expect(200)
+	sweep("revoked")
 }

@@ -273,10 +273,13 @@ func TestCrossAuthorityReferral(t *testing.T) {
 	opssOff.Post(path+"/referrals/accept", nil).Expect(403) // casbin: officers cannot accept
 	opssSup.Post(path+"/referrals/accept", nil).Expect(200).JSON(&got)
 	opssSup.Post(path+"/referrals/accept", nil).Expect(409)
-	if got.Access != "shared" || got.Authority != "KENT-TS" {
+	if got.Access != "collaborator" || got.Authority != "KENT-TS" {
 		t.Fatalf("accepted referral: %+v", got)
 	}
 	opssOff.Get(path).Expect(200)
+	// Read-only until the owner says otherwise.
+	opssSup.Post(path+"/notes", map[string]any{"body": "OPSS taking the importer angle"}).Expect(403)
+	kentSup.Patch(path+"/referrals/OPSS", map[string]any{"access_level": "edit_evidence_and_notes"}).Expect(200)
 	opssSup.Post(path+"/notes", map[string]any{"body": "OPSS taking the importer angle"}).Expect(201)
 	// Other OPSS records are still invisible to Kent.
 	opssCase := newCase(t, opssOff)

@@ -361,8 +361,11 @@ func buildReportWorld(t *testing.T) *reportWorld {
 	var cv caseView
 	off.Get("/api/v1/cases/" + c1.id).Expect(200).JSON(&cv)
 	yes, no := true, false
+	// The complainant is recorded apart from the summary, so the package can
+	// keep the summary with their identity taken out (R1).
 	off.Header("If-Match", fmt.Sprintf(`"%d"`, cv.Version)).Patch("/api/v1/cases/"+c1.id, map[string]any{"scope": map[string]any{
-		"connectable": yes, "uk_consumer_product": yes, "used_or_second_hand": no, "excepted": no, "notes": scopeNote}}).Expect(200)
+		"connectable": yes, "uk_consumer_product": yes, "used_or_second_hand": no, "excepted": no, "notes": scopeNote},
+		"complainant": map[string]any{"name": complainantName, "address": complainantLine, "phone": complainantPhone}}).Expect(200)
 	for _, to := range []string{"investigating", "decision", "enforcement"} {
 		w.transition(t, off, c1, to, nil)
 	}
@@ -1364,7 +1367,8 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 	sup.Post(path, map[string]any{"purpose": "x"}).Expect(422).Problem()
 	p := sup.Post(path, map[string]any{"recipient": "OPSS", "purpose": "x", "include_evidence": true,
 		"exhibit_ids": []string{w.c1Exhibits[0].ID, generatedID, "01a2199b-0000-7000-8000-000000000000"}}).Expect(422).Problem()
-	if !p.HasField("exhibit_ids[1]") || !p.HasField("exhibit_ids[2]") {
+	// An issued notice's PDF may be chosen (R8); an exhibit of nothing may not.
+	if p.HasField("exhibit_ids[1]") || !p.HasField("exhibit_ids[2]") {
 		t.Errorf("bad exhibit ids: %+v", p)
 	}
 	sup.Post(path, map[string]any{"recipient": "OPSS", "purpose": "x", "exhibit_ids": []string{w.c1Exhibits[0].ID}}).Expect(422).Problem()
@@ -1414,8 +1418,14 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 			t.Errorf("the package lacks %s", want)
 		}
 	}
-	// The exhibits officers added are byte-identical; generated notices are withheld (R8).
+	// The exhibits officers added are byte-identical, and so are the issued
+	// notices (R8: the recipient is a company, not a sole trader).
 	originals := map[string][]byte{w.c1Exhibits[0].ID: w.c1Scan, w.c1Exhibits[1].ID: w.c1Receipt}
+	for _, n := range w.notices {
+		if n.caseID == c1.id {
+			originals[n.exhibitID] = sup.Get("/api/v1/notices/" + n.id + "/pdf").Expect(200).Body
+		}
+	}
 	included, withheld := 0, 0
 	for _, e := range m.Exhibits {
 		switch e.Status {
@@ -1431,8 +1441,8 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 			}
 		}
 	}
-	if included != 2 || withheld != 2 || len(m.Exhibits) != 4 {
-		t.Errorf("exhibits: %d included, %d withheld of %d; want 2, 2 of 4", included, withheld, len(m.Exhibits))
+	if included != 4 || withheld != 0 || len(m.Exhibits) != 4 {
+		t.Errorf("exhibits: %d included, %d withheld of %d; want 4, 0 of 4", included, withheld, len(m.Exhibits))
 	}
 	var rules []string
 	for _, rd := range m.Redactions {
@@ -1463,7 +1473,8 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 	for _, name := range []string{"case.json", "case.pdf"} {
 		flat := normalize(texts[name])
 		for _, s := range []string{shareableNote, "Brightwave Devices Ltd", "Sole trader 1", "Officer 1", "KENT-TS supervisor",
-			"[redacted: complaint details (R1)]", c1.ref, "PSTI-1", "5.1-1", w.c1Exhibits[0].SHA256[:16], "BW-Cam 2"} {
+			"Complaint from [redacted: complainant (R1)], [redacted: complainant (R1)], tel [redacted: complainant (R1)]: the camera accepted admin/admin after a reset.",
+			c1.ref, "PSTI-1", "5.1-1", w.c1Exhibits[0].SHA256[:16], "BW-Cam 2", "Ship unique passwords."} {
 			if !strings.Contains(flat, normalize(s)) {
 				t.Errorf("%s lacks %q", name, s)
 			}
@@ -1514,10 +1525,8 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 			t.Errorf("custody of %s ends with %+v", ex.ExhibitRef, last)
 		}
 	}
-	for _, e := range custodyOf(t, sup, generatedID).Items {
-		if e.Action == "exported" {
-			t.Error("a withheld notice PDF is recorded as exported")
-		}
+	if items := custodyOf(t, sup, generatedID).Items; items[len(items)-1].Action != "exported" {
+		t.Error("an issued notice PDF that left in the package is not recorded as exported")
 	}
 	var tl struct {
 		Items []struct {

@@ -228,3 +228,21 @@ func FuzzReportQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReferral throws bodies at the referral routes: referring, changing the
+// level, revoking and declining (as the owner, who may not decline).
+func FuzzReferral(f *testing.F) {
+	seeds(f, `{"to_authority":"OPSS","reason":"x","access_level":"owner"}`, `{"to_authority":"OPSS","reason":"x","access_level":"read_only"}`,
+		`{"access_level":"edit_evidence_and_notes"}`, `{"reason":"`+strings.Repeat("x", 6000)+`"}`, `{"complainant":{"email":"no-at"}}`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		base := "/api/v1/cases/" + w.caseID + "/referrals"
+		for _, r := range []struct{ method, path string }{{http.MethodPost, base}, {http.MethodPatch, base + "/OPSS"},
+			{http.MethodPost, base + "/OPSS/revoke"}, {http.MethodPost, base + "/decline"}} {
+			req := jsonRequest(w, r.method, r.path, body)
+			req.Header.Set("Authorization", "Bearer "+w.sup.Token())
+			check(t, w, req)
+		}
+		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/cases", body))
+	})
+}

@@ -28,6 +28,10 @@ type caseRow struct {
 	Reference        string     `bun:"reference"`
 	Title            string     `bun:"title"`
 	Summary          string     `bun:"summary"`
+	ComplainantName  string     `bun:"complainant_name"`
+	ComplainantEmail string     `bun:"complainant_email"`
+	ComplainantPhone string     `bun:"complainant_phone"`
+	ComplainantAddr  string     `bun:"complainant_address"`
 	Origin           string     `bun:"origin"`
 	Status           string     `bun:"status"`
 	Risk             string     `bun:"risk_level"`
@@ -57,7 +61,8 @@ type closureRequestJSON struct {
 
 func toCaseRow(c cases.Case) caseRow {
 	r := caseRow{ID: c.ID, AuthorityID: c.AuthorityID, Reference: c.Reference, Title: c.Title, Summary: c.Summary,
-		Origin: string(c.Origin), Status: string(c.Status), Risk: string(c.Risk), CreatedBy: c.CreatedBy,
+		ComplainantName: c.Complainant.Name, ComplainantEmail: c.Complainant.Email, ComplainantPhone: c.Complainant.Phone,
+		ComplainantAddr: c.Complainant.Address, Origin: string(c.Origin), Status: string(c.Status), Risk: string(c.Risk), CreatedBy: c.CreatedBy,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, ClosureReason: string(c.ClosureReason),
 		ClosureNote: c.ClosureNote, ScopeConnectable: c.Scope.Connectable, ScopeUKConsumer: c.Scope.UKConsumerProduct,
 		ScopeUsed: c.Scope.UsedOrSecondHand, ScopeExcepted: c.Scope.Excepted, ScopeExceptedCat: c.Scope.ExceptedCategory,
@@ -77,7 +82,9 @@ func toCaseRow(c cases.Case) caseRow {
 
 func (r caseRow) toCore() cases.Case {
 	c := cases.Case{ID: r.ID, AuthorityID: r.AuthorityID, AuthorityCode: r.AuthorityCode, Reference: r.Reference,
-		Title: r.Title, Summary: r.Summary, Origin: cases.Origin(r.Origin), Status: cases.Status(r.Status),
+		Title: r.Title, Summary: r.Summary, Origin: cases.Origin(r.Origin),
+		Complainant: cases.Complainant{Name: r.ComplainantName, Email: r.ComplainantEmail, Phone: r.ComplainantPhone,
+			Address: r.ComplainantAddr}, Status: cases.Status(r.Status),
 		Risk: cases.Risk(r.Risk), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		ClosedAt: utcPtr(r.ClosedAt), ClosureReason: cases.ClosureReason(r.ClosureReason), ClosureNote: r.ClosureNote,
 		Scope: cases.Scope{Connectable: r.ScopeConnectable, UKConsumerProduct: r.ScopeUKConsumer, UsedOrSecondHand: r.ScopeUsed,
@@ -111,11 +118,15 @@ type shareRow struct {
 	AuthorityID   string     `bun:"authority_id,pk"`
 	AuthorityCode string     `bun:"authority_code,scanonly"`
 	Status        string     `bun:"status"`
+	AccessLevel   string     `bun:"access_level"`
 	Reason        string     `bun:"reason"`
 	ReferredBy    string     `bun:"referred_by"`
 	ReferredAt    time.Time  `bun:"referred_at"`
 	AcceptedBy    string     `bun:"accepted_by"`
 	AcceptedAt    *time.Time `bun:"accepted_at"`
+	EndedBy       string     `bun:"ended_by"`
+	EndedAt       *time.Time `bun:"ended_at"`
+	EndReason     string     `bun:"end_reason"`
 }
 
 // NextReference allocates the next case number for an authority and year.
@@ -219,8 +230,9 @@ func (s Cases) hydrate(ctx context.Context, rows []caseRow) ([]cases.Case, error
 	for _, sh := range shares {
 		c := &out[idx[sh.CaseID]]
 		c.Shares = append(c.Shares, cases.Share{AuthorityID: sh.AuthorityID, AuthorityCode: sh.AuthorityCode,
-			Status: cases.ShareStatus(sh.Status), Reason: sh.Reason, ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt.UTC(),
-			AcceptedBy: sh.AcceptedBy, AcceptedAt: utcPtr(sh.AcceptedAt)})
+			Status: cases.ShareStatus(sh.Status), Level: cases.AccessLevel(sh.AccessLevel), Reason: sh.Reason,
+			ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt.UTC(), AcceptedBy: sh.AcceptedBy, AcceptedAt: utcPtr(sh.AcceptedAt),
+			EndedBy: sh.EndedBy, EndedAt: utcPtr(sh.EndedAt), EndReason: sh.EndReason})
 	}
 	return out, nil
 }
@@ -241,7 +253,7 @@ func (s Cases) ListCases(ctx context.Context, f cases.ListFilter) ([]cases.Case,
 	q := s.selectCases(ctx, &rows).OrderExpr("c.id DESC").Limit(int64(f.Limit))
 	shared := "SELECT case_id FROM case_shares WHERE authority_id = ? AND status = 'accepted'"
 	if f.IncludePending {
-		shared = "SELECT case_id FROM case_shares WHERE authority_id = ?"
+		shared = "SELECT case_id FROM case_shares WHERE authority_id = ? AND status IN ('pending', 'accepted')"
 	}
 	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("c.authority_id = ?", f.AuthorityID).WhereOr("c.id IN ("+shared+")", f.AuthorityID)
@@ -263,12 +275,25 @@ func (s Cases) ListCases(ctx context.Context, f cases.ListFilter) ([]cases.Case,
 	}
 	if f.OperatorID != "" {
 		q = q.Where("c.id IN (SELECT case_id FROM case_parties WHERE operator_id = ?)", f.OperatorID)
+		// A pending referral does not say which sole trader is a party (R4):
+		// filtering by one must not confirm it either.
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("c.authority_id = ?", f.AuthorityID).
+				WhereOr("c.id IN (SELECT case_id FROM case_shares WHERE authority_id = ? AND status = 'accepted')", f.AuthorityID).
+				WhereOr("NOT EXISTS (SELECT 1 FROM operators o WHERE o.id = ? AND o.sole_trader)", f.OperatorID)
+		})
 	}
 	if f.Q != "" {
+		// Another authority's cases match on their reference only: their
+		// title and summary may name the complainant, whom the caller sees
+		// redacted, and a text filter must not confirm a guess.
 		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("LOWER(c.title) LIKE ? ESCAPE '\\'", like).WhereOr("LOWER(c.summary) LIKE ? ESCAPE '\\'", like).
-				WhereOr("LOWER(c.reference) LIKE ? ESCAPE '\\'", like)
+			return q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("c.authority_id = ?", f.AuthorityID).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+					return q.Where("LOWER(c.title) LIKE ? ESCAPE '\\'", like).WhereOr("LOWER(c.summary) LIKE ? ESCAPE '\\'", like)
+				})
+			}).WhereOr("LOWER(c.reference) LIKE ? ESCAPE '\\'", like)
 		})
 	}
 	if err := q.Scan(ctx); err != nil {
@@ -319,19 +344,23 @@ func (s Cases) Parties(ctx context.Context, caseID string) ([]cases.Party, error
 type noteRow struct {
 	bun.BaseModel `bun:"table:case_notes"`
 
-	ID        string    `bun:"id,pk"`
-	CaseID    string    `bun:"case_id"`
-	AuthorID  string    `bun:"author_id"`
-	Author    string    `bun:"author"`
-	Body      string    `bun:"body"`
-	Shareable bool      `bun:"shareable"`
-	CreatedAt time.Time `bun:"created_at"`
+	ID          string    `bun:"id,pk"`
+	CaseID      string    `bun:"case_id"`
+	AuthorityID *string   `bun:"authority_id"`
+	AuthorID    string    `bun:"author_id"`
+	Author      string    `bun:"author"`
+	Body        string    `bun:"body"`
+	Shareable   bool      `bun:"shareable"`
+	CreatedAt   time.Time `bun:"created_at"`
 }
 
 // AddNote inserts a note.
 func (s Cases) AddNote(ctx context.Context, n cases.Note) error {
 	row := noteRow{ID: n.ID, CaseID: n.CaseID, AuthorID: n.AuthorID, Author: n.Author, Body: n.Body,
 		Shareable: n.Shareable, CreatedAt: n.CreatedAt}
+	if n.AuthorityID != "" {
+		row.AuthorityID = &n.AuthorityID
+	}
 	if _, err := s.idb(ctx).NewInsert().Model(&row).Exec(ctx); err != nil {
 		return fmt.Errorf("insert note: %w", err)
 	}
@@ -348,6 +377,9 @@ func (s Cases) Notes(ctx context.Context, caseID string) ([]cases.Note, error) {
 	for i, r := range rows {
 		out[i] = cases.Note{ID: r.ID, CaseID: r.CaseID, AuthorID: r.AuthorID, Author: r.Author, Body: r.Body,
 			Shareable: r.Shareable, CreatedAt: r.CreatedAt.UTC()}
+		if r.AuthorityID != nil {
+			out[i].AuthorityID = *r.AuthorityID
+		}
 	}
 	return out, nil
 }
@@ -399,10 +431,16 @@ func (s Cases) Assessments(ctx context.Context, caseID string) ([]cases.Assessme
 
 // PutShare inserts or updates a referral.
 func (s Cases) PutShare(ctx context.Context, caseID string, sh cases.Share) error {
-	row := shareRow{CaseID: caseID, AuthorityID: sh.AuthorityID, Status: string(sh.Status), Reason: sh.Reason,
-		ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt, AcceptedBy: sh.AcceptedBy, AcceptedAt: sh.AcceptedAt}
+	row := shareRow{CaseID: caseID, AuthorityID: sh.AuthorityID, Status: string(sh.Status), AccessLevel: string(sh.Level),
+		Reason: sh.Reason, ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt, AcceptedBy: sh.AcceptedBy, AcceptedAt: sh.AcceptedAt,
+		EndedBy: sh.EndedBy, EndedAt: sh.EndedAt, EndReason: sh.EndReason}
+	// A referral made again after a decline or revocation replaces the old
+	// one; the audit log keeps the history.
 	_, err := s.idb(ctx).NewInsert().Model(&row).On("CONFLICT (case_id, authority_id) DO UPDATE").
-		Set("status = EXCLUDED.status, accepted_by = EXCLUDED.accepted_by, accepted_at = EXCLUDED.accepted_at").Exec(ctx)
+		Set("status = EXCLUDED.status, access_level = EXCLUDED.access_level, reason = EXCLUDED.reason").
+		Set("referred_by = EXCLUDED.referred_by, referred_at = EXCLUDED.referred_at").
+		Set("accepted_by = EXCLUDED.accepted_by, accepted_at = EXCLUDED.accepted_at").
+		Set("ended_by = EXCLUDED.ended_by, ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("put share: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/uptrace/bun"
+
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 )
 
@@ -43,4 +45,21 @@ func (d Directory) AuthorityByCode(ctx context.Context, code string) (string, er
 		return "", err
 	}
 	return a.ID, nil
+}
+
+// SoleTraders reports which of the operators are sole traders.
+func (d Directory) SoleTraders(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var found []string
+	if err := d.idb(ctx).NewSelect().Table("operators").Column("id").Where("id IN (?)", bun.In(ids)).Where("sole_trader = ?", true).
+		Scan(ctx, &found); err != nil {
+		return nil, fmt.Errorf("sole traders: %w", err)
+	}
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
 }

@@ -47,6 +47,12 @@ type noticeRow struct {
 	ExhibitID      string     `bun:"exhibit_id"`
 	SHA256         string     `bun:"sha256"`
 	Verification   string     `bun:"verification"`
+	RecipName      string     `bun:"recipient_name"`
+	RecipTrading   string     `bun:"recipient_trading_names"`
+	RecipAddress   string     `bun:"recipient_address"`
+	RecipCompany   string     `bun:"recipient_company_number"`
+	RecipCountry   string     `bun:"recipient_country"`
+	RecipSole      *bool      `bun:"recipient_sole_trader"`
 	ServedAt       *time.Time `bun:"served_at"`
 	ServedBy       string     `bun:"served_by"`
 	ServeMethod    string     `bun:"serve_method"`
@@ -105,6 +111,12 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		ref := n.Reference
 		r.Reference = &ref
 	}
+	r.RecipTrading = jsonList(nil)
+	if rc := n.Recipient; rc != nil {
+		sole := rc.SoleTrader
+		r.RecipName, r.RecipTrading, r.RecipAddress, r.RecipCompany, r.RecipCountry, r.RecipSole =
+			rc.Name, jsonList(rc.TradingNames), rc.Address, rc.CompanyNumber, rc.Country, &sole
+	}
 	if p := n.Penalty; p != nil {
 		b, _ := json.Marshal(penaltyJSON{p.QualifyingRevenuePence, p.RevenuePeriod, p.AmountPence, p.DailyPence})
 		s := string(b)
@@ -126,6 +138,10 @@ func (r noticeRow) toCore() notices.Notice {
 	n.Contributors = parseContributors(r.Contributors)
 	if r.Reference != nil {
 		n.Reference = *r.Reference
+	}
+	if r.RecipSole != nil {
+		n.Recipient = &notices.Recipient{Name: r.RecipName, TradingNames: parseList(r.RecipTrading), Address: r.RecipAddress,
+			CompanyNumber: r.RecipCompany, Country: r.RecipCountry, SoleTrader: *r.RecipSole}
 	}
 	if r.Penalty != nil {
 		var p penaltyJSON
@@ -193,7 +209,14 @@ func (s Notices) UpdateNotice(ctx context.Context, n notices.Notice) error {
 // ListNotices returns an authority's notices newest first.
 func (s Notices) ListNotices(ctx context.Context, f notices.ListFilter) ([]notices.Notice, error) {
 	var rows []noticeRow
-	q := s.selectNotices(ctx, &rows).Where("n.authority_id = ?", f.AuthorityID).OrderExpr("n.id DESC").Limit(int64(f.Limit))
+	q := s.selectNotices(ctx, &rows).OrderExpr("n.id DESC").Limit(int64(f.Limit))
+	if f.AlsoIssued {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("n.authority_id = ?", f.AuthorityID).WhereOr("n.issued_at IS NOT NULL")
+		})
+	} else {
+		q = q.Where("n.authority_id = ?", f.AuthorityID)
+	}
 	if f.CaseID != "" {
 		q = q.Where("n.case_id = ?", f.CaseID)
 	}

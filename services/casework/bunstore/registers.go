@@ -248,6 +248,7 @@ type operatorRow struct {
 	Website       string    `bun:"website"`
 	VDPURL        string    `bun:"vdp_url"`
 	SoleTrader    bool      `bun:"sole_trader"`
+	CreatedBy     string    `bun:"created_by"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 	Version       int       `bun:"version"`
@@ -256,13 +257,13 @@ type operatorRow struct {
 func toOperatorRow(o operators.Operator) operatorRow {
 	return operatorRow{ID: o.ID, Name: o.Name, TradingNames: jsonList(o.TradingNames), CompanyNumber: o.CompanyNumber,
 		Address: o.Address, Country: o.Country, Website: o.Website, VDPURL: o.VDPURL, SoleTrader: o.SoleTrader,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
 func (r operatorRow) toCore() operators.Operator {
 	return operators.Operator{ID: r.ID, Name: r.Name, TradingNames: parseList(r.TradingNames), CompanyNumber: r.CompanyNumber,
 		Address: r.Address, Country: r.Country, Website: r.Website, VDPURL: r.VDPURL, SoleTrader: r.SoleTrader,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
 // CreateOperator inserts an operator.
@@ -286,7 +287,7 @@ func (s Registers) GetOperator(ctx context.Context, id string) (operators.Operat
 // UpdateOperator rewrites an operator.
 func (s Registers) UpdateOperator(ctx context.Context, o operators.Operator) error {
 	row := toOperatorRow(o)
-	if _, err := s.idb(ctx).NewUpdate().Model(&row).WherePK().ExcludeColumn("created_at").Exec(ctx); err != nil {
+	if _, err := s.idb(ctx).NewUpdate().Model(&row).WherePK().ExcludeColumn("created_at", "created_by").Exec(ctx); err != nil {
 		return fmt.Errorf("update operator: %w", err)
 	}
 	return nil
@@ -305,6 +306,9 @@ func (s Registers) ListOperators(ctx context.Context, f operators.Filter) ([]ope
 			return q.Where("LOWER(name) LIKE ? ESCAPE '\\'", like).WhereOr("LOWER(trading_names) LIKE ? ESCAPE '\\'", like).
 				WhereOr("company_number = ?", f.Q)
 		})
+		if f.QSkipsSoleTraders {
+			q = q.Where("sole_trader = ?", false)
+		}
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list operators: %w", err)
@@ -312,6 +316,39 @@ func (s Registers) ListOperators(ctx context.Context, f operators.Filter) ([]ope
 	out := make([]operators.Operator, len(rows))
 	for i, r := range rows {
 		out[i] = r.toCore()
+	}
+	return out, nil
+}
+
+// Namings lists the authorities whose cases name the operator as a party —
+// the owners, and those collaborating on them — with up to 50 references each.
+func (s Registers) Namings(ctx context.Context, operatorID string) ([]operators.Naming, error) {
+	var rows []struct {
+		Code      string `bun:"code"`
+		Reference string `bun:"reference"`
+	}
+	err := s.idb(ctx).NewRaw(`
+		SELECT a.code, c.reference FROM cases c JOIN authorities a ON a.id = c.authority_id
+		 WHERE c.id IN (SELECT case_id FROM case_parties WHERE operator_id = ?)
+		UNION
+		SELECT a.code, c.reference FROM cases c
+		  JOIN case_shares sh ON sh.case_id = c.id AND sh.status = 'accepted'
+		  JOIN authorities a ON a.id = sh.authority_id
+		 WHERE c.id IN (SELECT case_id FROM case_parties WHERE operator_id = ?)
+		 ORDER BY 1, 2`, operatorID, operatorID).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("authorities naming operator: %w", err)
+	}
+	var out []operators.Naming
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].AuthorityCode != r.Code {
+			out = append(out, operators.Naming{AuthorityCode: r.Code})
+		}
+		n := &out[len(out)-1]
+		n.Cases++
+		if len(n.CaseRefs) < 50 {
+			n.CaseRefs = append(n.CaseRefs, r.Reference)
+		}
 	}
 	return out, nil
 }

@@ -33,12 +33,29 @@ type closureRequestDTO struct {
 }
 
 type referralDTO struct {
-	Authority  string     `json:"authority"`
-	Status     string     `json:"status"`
-	Reason     string     `json:"reason"`
-	ReferredBy string     `json:"referred_by"`
-	ReferredAt time.Time  `json:"referred_at"`
-	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+	Authority   string     `json:"authority"`
+	Status      string     `json:"status" enum:"pending,accepted,declined,revoked"`
+	AccessLevel string     `json:"access_level" enum:"read_only,edit_evidence_and_notes" description:"what the receiving authority may do once it accepts"`
+	Reason      string     `json:"reason"`
+	ReferredBy  string     `json:"referred_by,omitempty"`
+	ReferredAt  time.Time  `json:"referred_at"`
+	AcceptedAt  *time.Time `json:"accepted_at,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty" description:"when the referral was declined or revoked"`
+	EndReason   string     `json:"end_reason,omitempty"`
+}
+
+type complainantDTO struct {
+	Name    string `json:"name,omitempty" validate:"max=300"`
+	Email   string `json:"email,omitempty" validate:"omitempty,max=320,email"`
+	Phone   string `json:"phone,omitempty" validate:"max=40"`
+	Address string `json:"address,omitempty" validate:"max=1000"`
+}
+
+func (d *complainantDTO) toCore() *cases.Complainant {
+	if d == nil {
+		return nil
+	}
+	return &cases.Complainant{Name: d.Name, Email: d.Email, Phone: d.Phone, Address: d.Address}
 }
 
 type caseDTO struct {
@@ -47,12 +64,13 @@ type caseDTO struct {
 	Authority          string             `json:"authority"`
 	Title              string             `json:"title"`
 	Summary            string             `json:"summary"`
-	Origin             string             `json:"origin"`
-	Status             string             `json:"status"`
+	Complainant        *complainantDTO    `json:"complainant,omitempty" description:"who complained; shown to the owning authority only (rule R1)"`
+	Origin             string             `json:"origin" enum:"proactive_surveillance,complaint,referral,self_notification,border_check,online_monitoring"`
+	Status             string             `json:"status" enum:"intake,triage,investigating,decision,enforcement,monitoring,closed,reopened"`
 	AllowedTransitions []string           `json:"allowed_transitions"`
-	RiskLevel          string             `json:"risk_level"`
+	RiskLevel          string             `json:"risk_level" enum:"low,medium,high,serious"`
 	AssigneeID         string             `json:"assignee_id,omitempty"`
-	CreatedBy          string             `json:"created_by"`
+	CreatedBy          string             `json:"created_by,omitempty"`
 	CreatedAt          time.Time          `json:"created_at"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	ClosedAt           *time.Time         `json:"closed_at,omitempty"`
@@ -61,27 +79,29 @@ type caseDTO struct {
 	ClosureRequest     *closureRequestDTO `json:"closure_request,omitempty"`
 	Scope              scopeDTO           `json:"scope"`
 	ProductIDs         []string           `json:"product_ids"`
-	Referrals          []referralDTO      `json:"referrals"`
-	// Access is how the caller's authority holds the case: owner, shared, or referred (pending acceptance).
-	Access            string         `json:"access"`
-	AssessmentSummary map[string]int `json:"assessment_summary,omitempty"`
-	Version           int            `json:"version"`
+	Referrals          []referralDTO      `json:"referrals" description:"the owner sees every referral; another authority sees its own"`
+	Access             string             `json:"access" enum:"owner,referred,collaborator" description:"how your authority holds the case: owner; referred (a referral awaiting your decision: what a referral package would show, no exhibit content); collaborator (an accepted referral, at access_level)"`
+	AccessLevel        string             `json:"access_level,omitempty" enum:"read_only,edit_evidence_and_notes" description:"for referred and collaborator access: what your authority may do (once it accepts)"`
+	AssessmentSummary  map[string]int     `json:"assessment_summary,omitempty"`
+	Version            int                `json:"version"`
 }
 
 type createCaseReq struct {
-	Title      string   `json:"title" validate:"required,max=300"`
-	Summary    string   `json:"summary" validate:"max=20000"`
-	Origin     string   `json:"origin" validate:"required,oneof=proactive_surveillance complaint referral self_notification border_check online_monitoring"`
-	ProductIDs []string `json:"product_ids" validate:"max=100"`
-	RiskLevel  string   `json:"risk_level" validate:"omitempty,oneof=low medium high serious"`
+	Title       string          `json:"title" validate:"required,max=300"`
+	Summary     string          `json:"summary" validate:"max=20000"`
+	Complainant *complainantDTO `json:"complainant" description:"who complained; kept apart from the summary so the summary can be shared with their identity taken out (rule R1)"`
+	Origin      string          `json:"origin" validate:"required,oneof=proactive_surveillance complaint referral self_notification border_check online_monitoring"`
+	ProductIDs  []string        `json:"product_ids" validate:"max=100"`
+	RiskLevel   string          `json:"risk_level" validate:"omitempty,oneof=low medium high serious"`
 }
 
 type patchCaseReq struct {
-	Title      *string   `json:"title" validate:"omitempty,max=300"`
-	Summary    *string   `json:"summary" validate:"omitempty,max=20000"`
-	RiskLevel  *string   `json:"risk_level" validate:"omitempty,oneof=low medium high serious"`
-	ProductIDs *[]string `json:"product_ids" validate:"omitempty,max=100"`
-	Scope      *scopeDTO `json:"scope"`
+	Title       *string         `json:"title" validate:"omitempty,max=300"`
+	Summary     *string         `json:"summary" validate:"omitempty,max=20000"`
+	Complainant *complainantDTO `json:"complainant" description:"replaces the recorded complainant"`
+	RiskLevel   *string         `json:"risk_level" validate:"omitempty,oneof=low medium high serious"`
+	ProductIDs  *[]string       `json:"product_ids" validate:"omitempty,max=100"`
+	Scope       *scopeDTO       `json:"scope"`
 }
 
 type transitionReq struct {
@@ -112,6 +132,8 @@ type partyDTO struct {
 	ProductID  string    `json:"product_id,omitempty"`
 	AddedBy    string    `json:"added_by"`
 	AddedAt    time.Time `json:"added_at"`
+
+	OperatorLabel string `json:"operator_label,omitempty" description:"while a referral awaits your decision, a sole trader party is shown by this label (rule R4) and operator_id is empty"`
 }
 
 type noteReq struct {
@@ -153,7 +175,8 @@ type assessmentRowDTO struct {
 	Reason           string          `json:"reason,omitempty"`
 	EvidenceIDs      []string        `json:"evidence_ids"`
 	FindingIDs       []string        `json:"finding_ids"`
-	Findings         []findingRefDTO `json:"findings"`
+	Findings         []findingRefDTO `json:"findings" description:"empty while the case is a referral awaiting your decision: findings are exhibit content"`
+	FindingsCount    int             `json:"findings_count"`
 	UpdatedBy        string          `json:"updated_by,omitempty"`
 	UpdatedAt        *time.Time      `json:"updated_at,omitempty"`
 }
@@ -166,6 +189,11 @@ type assessmentDTO struct {
 type referralReq struct {
 	ToAuthority string `json:"to_authority" validate:"required,max=32"`
 	Reason      string `json:"reason" validate:"required,max=5000"`
+	AccessLevel string `json:"access_level" validate:"omitempty,oneof=read_only edit_evidence_and_notes" description:"what the receiving authority may do once it accepts (default read_only)"`
+}
+
+type referralLevelReq struct {
+	AccessLevel string `json:"access_level" validate:"required,oneof=read_only edit_evidence_and_notes"`
 }
 
 type caseListQuery struct {
@@ -196,29 +224,39 @@ type timelineItem struct {
 	Detail     json.RawMessage `json:"detail"`
 }
 
+func toReferralDTO(sh cases.Share) referralDTO {
+	return referralDTO{Authority: sh.AuthorityCode, Status: string(sh.Status), AccessLevel: string(sh.Level), Reason: sh.Reason,
+		ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt, AcceptedAt: sh.AcceptedAt, EndedAt: sh.EndedAt, EndReason: sh.EndReason}
+}
+
+// toCaseDTO converts a case as the core returned it for viewer (already
+// redacted for viewer's authority).
 func toCaseDTO(c cases.Case, viewer principal.Principal) caseDTO {
 	out := caseDTO{ID: c.ID, Reference: c.Reference, Authority: c.AuthorityCode, Title: c.Title, Summary: c.Summary,
 		Origin: string(c.Origin), Status: string(c.Status), RiskLevel: string(c.Risk), AssigneeID: c.AssigneeID,
 		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt,
 		ClosureReason: string(c.ClosureReason), ClosureNote: c.ClosureNote, ProductIDs: orEmpty(c.ProductIDs),
-		Referrals: []referralDTO{}, AllowedTransitions: []string{}, Access: "owner", Version: c.Version,
+		Referrals: []referralDTO{}, AllowedTransitions: []string{}, Access: string(cases.Owner), Version: c.Version,
 		Scope: scopeDTO{Connectable: c.Scope.Connectable, UKConsumerProduct: c.Scope.UKConsumerProduct,
 			UsedOrSecondHand: c.Scope.UsedOrSecondHand, Excepted: c.Scope.Excepted, ExceptedCategory: c.Scope.ExceptedCategory,
 			Notes: c.Scope.Notes, InScope: c.Scope.InScope(), OutOfScope: c.Scope.OutOfScope()}}
-	for _, st := range c.Status.Allowed() {
-		out.AllowedTransitions = append(out.AllowedTransitions, string(st))
+	if k := c.Complainant; !k.Empty() {
+		out.Complainant = &complainantDTO{Name: k.Name, Email: k.Email, Phone: k.Phone, Address: k.Address}
 	}
 	if r := c.ClosureReq; r != nil {
 		out.ClosureRequest = &closureRequestDTO{Reason: string(r.Reason), Note: r.Note, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt}
 	}
 	for _, sh := range c.Shares {
-		out.Referrals = append(out.Referrals, referralDTO{Authority: sh.AuthorityCode, Status: string(sh.Status), Reason: sh.Reason,
-			ReferredBy: sh.ReferredBy, ReferredAt: sh.ReferredAt, AcceptedAt: sh.AcceptedAt})
+		out.Referrals = append(out.Referrals, toReferralDTO(sh))
 	}
-	if sh, ok := c.ShareFor(viewer.Authority.ID); ok && c.AuthorityID != viewer.Authority.ID {
-		out.Access = "shared"
-		if sh.Status == cases.SharePending {
-			out.Access = "referred"
+	acc, _ := c.AccessFor(viewer.Authority.ID)
+	if acc.Standing != "" {
+		out.Access, out.AccessLevel = string(acc.Standing), string(acc.Level)
+	}
+	// Only the owner moves the case through its lifecycle.
+	if acc.Standing == cases.Owner {
+		for _, st := range c.Status.Allowed() {
+			out.AllowedTransitions = append(out.AllowedTransitions, string(st))
 		}
 	}
 	return out
@@ -254,11 +292,7 @@ func (s *Server) mountCases() {
 		Tag: "cases", Access: Scoped, Perm: read, Resp: assessmentDTO{}, Handler: s.getAssessment})
 	s.add(Route{Method: http.MethodPut, Path: one + "/assessment/:requirement_id", Summary: "Record the verdict on one requirement",
 		Tag: "cases", Access: Scoped, Perm: update, Body: assessmentReq{}, Resp: assessmentRowDTO{}, Handler: s.putAssessment})
-	s.add(Route{Method: http.MethodPost, Path: one + "/referrals", Summary: "Refer the case to another authority (supervisors)",
-		Tag: "cases", Access: Scoped, Perm: Perm{"case", "refer"}, Body: referralReq{}, Resp: caseDTO{}, Status: http.StatusCreated,
-		Handler: s.referCase})
-	s.add(Route{Method: http.MethodPost, Path: one + "/referrals/accept", Summary: "Accept a referral to your authority (supervisors)",
-		Tag: "cases", Access: Scoped, Perm: Perm{"case", "accept_referral"}, Resp: caseDTO{}, Handler: s.acceptReferral})
+	s.mountReferrals(one)
 }
 
 // sendCase writes a case with its ETag and assessment summary.
@@ -286,8 +320,12 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.deps.Cases.Create(c.UserContext(), cases.NewCase{Title: in.Title, Summary: in.Summary,
-		Origin: cases.Origin(in.Origin), Risk: cases.Risk(in.RiskLevel), ProductIDs: in.ProductIDs})
+	nc := cases.NewCase{Title: in.Title, Summary: in.Summary, Origin: cases.Origin(in.Origin), Risk: cases.Risk(in.RiskLevel),
+		ProductIDs: in.ProductIDs}
+	if k := in.Complainant.toCore(); k != nil {
+		nc.Complainant = *k
+	}
+	cs, err := s.deps.Cases.Create(c.UserContext(), nc)
 	if err != nil {
 		return err
 	}
@@ -339,7 +377,7 @@ func (s *Server) patchCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := cases.Patch{Title: in.Title, Summary: in.Summary, ProductIDs: in.ProductIDs}
+	p := cases.Patch{Title: in.Title, Summary: in.Summary, ProductIDs: in.ProductIDs, Complainant: in.Complainant.toCore()}
 	if in.RiskLevel != nil {
 		r := cases.Risk(*in.RiskLevel)
 		p.Risk = &r
@@ -386,7 +424,8 @@ func (s *Server) assignCase(c *fiber.Ctx) error {
 }
 
 func toPartyDTO(p cases.Party) partyDTO {
-	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, Role: string(p.Role), ProductID: p.ProductID, AddedBy: p.AddedBy, AddedAt: p.AddedAt}
+	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, Role: string(p.Role), ProductID: p.ProductID, AddedBy: p.AddedBy, AddedAt: p.AddedAt,
+		OperatorLabel: p.OperatorLabel}
 }
 
 func (s *Server) listParties(c *fiber.Ctx) error {
@@ -462,7 +501,8 @@ func (s *Server) caseTimeline(c *fiber.Ctx) error {
 func toAssessmentRow(r cases.Row) assessmentRowDTO {
 	out := assessmentRowDTO{RequirementID: r.Requirement.ID, RequirementTitle: r.Requirement.Title, Kind: string(r.Requirement.Kind),
 		Verdict: string(r.Verdict), Rationale: r.Rationale, Reason: r.Reason, EvidenceIDs: orEmpty(r.EvidenceIDs),
-		FindingIDs: orEmpty(r.FindingIDs), Findings: []findingRefDTO{}, UpdatedBy: r.UpdatedBy}
+		FindingIDs: orEmpty(r.FindingIDs), Findings: []findingRefDTO{}, FindingsCount: max(r.FindingsCount, len(r.Findings)),
+		UpdatedBy: r.UpdatedBy}
 	if !r.UpdatedAt.IsZero() {
 		t := r.UpdatedAt
 		out.UpdatedAt = &t
@@ -508,12 +548,30 @@ func (s *Server) putAssessment(c *fiber.Ctx) error {
 	return apperr.New(apperr.Internal, "assessment row vanished after writing it")
 }
 
+func (s *Server) mountReferrals(one string) {
+	s.add(Route{Method: http.MethodPost, Path: one + "/referrals", Summary: "Refer the case to another authority at an access level " +
+		"(owning supervisors); it sees a referral package's view until it accepts", Tag: "referrals", Access: Scoped,
+		Perm: Perm{"case", "refer"}, Body: referralReq{}, Resp: caseDTO{}, Status: http.StatusCreated, Handler: s.referCase})
+	s.add(Route{Method: http.MethodPost, Path: one + "/referrals/accept", Summary: "Accept a referral to your authority and " +
+		"collaborate at the level the owner set (receiving supervisors)", Tag: "referrals", Access: Scoped,
+		Perm: Perm{"case", "accept_referral"}, Resp: caseDTO{}, Handler: s.acceptReferral})
+	s.add(Route{Method: http.MethodPost, Path: one + "/referrals/decline", Summary: "Decline a referral to your authority, or leave " +
+		"the collaboration (receiving supervisors); your authority loses access", Tag: "referrals", Access: Scoped,
+		Perm: Perm{"case", "decline_referral"}, Body: reasonReq{}, Resp: referralDTO{}, Handler: s.declineReferral})
+	s.add(Route{Method: http.MethodPatch, Path: one + "/referrals/:authority", Summary: "Change a referral's or collaboration's " +
+		"access level (owning supervisors)", Tag: "referrals", Access: Scoped, Perm: Perm{"case", "refer"}, Body: referralLevelReq{},
+		Resp: caseDTO{}, Handler: s.setReferralLevel})
+	s.add(Route{Method: http.MethodPost, Path: one + "/referrals/:authority/revoke", Summary: "Revoke a referral or collaboration " +
+		"at once (owning supervisors); the other authority no longer sees the case", Tag: "referrals", Access: Scoped,
+		Perm: Perm{"case", "revoke_referral"}, Body: reasonReq{}, Resp: caseDTO{}, Handler: s.revokeReferral})
+}
+
 func (s *Server) referCase(c *fiber.Ctx) error {
 	in, err := decodeJSON[referralReq](s, c)
 	if err != nil {
 		return err
 	}
-	cs, err := s.deps.Cases.Refer(c.UserContext(), c.Params("id"), in.ToAuthority, in.Reason)
+	cs, err := s.deps.Cases.Refer(c.UserContext(), c.Params("id"), in.ToAuthority, in.Reason, cases.AccessLevel(in.AccessLevel))
 	if err != nil {
 		return err
 	}
@@ -522,6 +580,44 @@ func (s *Server) referCase(c *fiber.Ctx) error {
 
 func (s *Server) acceptReferral(c *fiber.Ctx) error {
 	cs, err := s.deps.Cases.AcceptReferral(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return s.sendCase(c, http.StatusOK, cs)
+}
+
+func (s *Server) declineReferral(c *fiber.Ctx) error {
+	in, err := decodeJSON[reasonReq](s, c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.deps.Cases.DeclineReferral(c.UserContext(), c.Params("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	dto := toReferralDTO(sh)
+	dto.ReferredBy = ""
+	return c.JSON(dto)
+}
+
+func (s *Server) setReferralLevel(c *fiber.Ctx) error {
+	in, err := decodeJSON[referralLevelReq](s, c)
+	if err != nil {
+		return err
+	}
+	cs, err := s.deps.Cases.SetReferralLevel(c.UserContext(), c.Params("id"), c.Params("authority"), cases.AccessLevel(in.AccessLevel))
+	if err != nil {
+		return err
+	}
+	return s.sendCase(c, http.StatusOK, cs)
+}
+
+func (s *Server) revokeReferral(c *fiber.Ctx) error {
+	in, err := decodeJSON[reasonReq](s, c)
+	if err != nil {
+		return err
+	}
+	cs, err := s.deps.Cases.RevokeReferral(c.UserContext(), c.Params("id"), c.Params("authority"), in.Reason)
 	if err != nil {
 		return err
 	}

@@ -76,11 +76,22 @@ type noticeDTO struct {
 	// Contributors are everyone who shaped the content (author, editors,
 	// submitters); none of them may approve it.
 	Contributors []contributorDTO `json:"contributors"`
+
+	RecipientAtIssue *recipientDTO `json:"recipient_at_issue,omitempty" description:"the operator as the issued PDF printed it; redaction follows it, not later changes to the register"`
 }
 
 type contributorDTO struct {
 	UserID string   `json:"user_id"`
 	Roles  []string `json:"roles" description:"author, editor, submitter"`
+}
+
+type recipientDTO struct {
+	Name          string   `json:"name"`
+	TradingNames  []string `json:"trading_names"`
+	Address       string   `json:"address,omitempty"`
+	CompanyNumber string   `json:"company_number,omitempty"`
+	Country       string   `json:"country,omitempty"`
+	SoleTrader    bool     `json:"sole_trader"`
 }
 
 type paymentReq struct {
@@ -166,6 +177,10 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 			out.Contributors[i].Roles[j] = string(r)
 		}
 	}
+	if r := n.Recipient; r != nil {
+		out.RecipientAtIssue = &recipientDTO{Name: r.Name, TradingNames: orEmpty(r.TradingNames), Address: r.Address,
+			CompanyNumber: r.CompanyNumber, Country: r.Country, SoleTrader: r.SoleTrader}
+	}
 	if p := n.Penalty; p != nil {
 		out.Penalty = &penaltyDTO{QualifyingRevenuePence: p.QualifyingRevenuePence, RevenuePeriod: p.RevenuePeriod,
 			AmountPence: p.AmountPence, DailyPence: p.DailyPence, CapPence: p.Cap()}
@@ -202,7 +217,8 @@ func (s *Server) mountNotices() {
 		Handler: s.verifyNoticeBytes})
 	s.add(Route{Method: http.MethodPost, Path: Prefix + "/cases/:id/notices", Summary: "Draft a notice from the case", Tag: "notices",
 		Access: Scoped, Perm: Perm{"notice", "create"}, Body: noticeReq{}, Resp: noticeDTO{}, Status: http.StatusCreated, Handler: s.createNotice})
-	s.add(Route{Method: http.MethodGet, Path: Prefix + "/cases/:id/notices", Summary: "The case's notices", Tag: "notices",
+	s.add(Route{Method: http.MethodGet, Path: Prefix + "/cases/:id/notices", Summary: "The case's notices: your authority's, and " +
+		"those another authority issued on it (redacted for your access)", Tag: "notices",
 		Access: Scoped, Perm: read, Resp: page[noticeDTO]{}, Handler: s.caseNotices})
 	s.add(Route{Method: http.MethodGet, Path: base, Summary: "Your authority's notices, filterable by status and overdue", Tag: "notices",
 		Access: Scoped, Perm: read, Query: noticeListQuery{}, Resp: page[noticeDTO]{}, Handler: s.listNotices})
@@ -294,10 +310,7 @@ func (s *Server) createNotice(c *fiber.Ctx) error {
 }
 
 func (s *Server) caseNotices(c *fiber.Ctx) error {
-	if _, err := s.deps.Cases.Get(c.UserContext(), c.Params("id")); err != nil {
-		return err
-	}
-	ns, err := s.deps.Notices.List(c.UserContext(), notices.ListFilter{CaseID: c.Params("id"), Limit: 1000})
+	ns, err := s.deps.Notices.CaseNotices(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -129,10 +129,12 @@ type operatorDTO struct {
 	Country       string    `json:"country,omitempty"`
 	Website       string    `json:"website,omitempty"`
 	VDPURL        string    `json:"vulnerability_disclosure_url,omitempty"`
-	SoleTrader    bool      `json:"sole_trader"`
+	SoleTrader    bool      `json:"sole_trader" description:"an individual trading in their own name: only the authority that recorded the operator (or a national admin) may change this flag or a sole trader's details, and analysts read the record without name or address"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	Version       int       `json:"version"`
+
+	CreatedByAuthority string `json:"created_by_authority,omitempty" description:"the authority that recorded the operator"`
 }
 
 type operatorReq struct {
@@ -149,7 +151,7 @@ type operatorReq struct {
 func toOperatorDTO(o operators.Operator) operatorDTO {
 	return operatorDTO{ID: o.ID, Name: o.Name, TradingNames: orEmpty(o.TradingNames), CompanyNumber: o.CompanyNumber,
 		Address: o.Address, Country: o.Country, Website: o.Website, VDPURL: o.VDPURL, SoleTrader: o.SoleTrader,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+		CreatedByAuthority: o.CreatedBy, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
 func (r operatorReq) toInput() operators.Input {

@@ -372,6 +372,20 @@ func (Renderer) CasePDF(w io.Writer, f reports.CaseFile) error {
 	}
 	doc.Table(pdfdoc.Table{Columns: []pdfdoc.Column{left("Notice", 2.6), left("Recipient", 1.8), left("Issued", 1.6), left("Served", 1.5),
 		left("Status", 1.6), {Header: "Verification", Width: 1.6, Mono: true}}, Rows: rows, Empty: "No notices issued."})
+	for _, n := range f.Notices {
+		doc.Subheading(n.Reference + ": particulars")
+		doc.Paragraph(n.Title + " under " + n.LegalBasis + ", to " + n.Recipient + ". Requirements: " +
+			orDash(strings.Join(n.RequirementIDs, ", ")) + ".")
+		if n.ApprovedBy != "" {
+			doc.Paragraph("Issued by " + n.IssuedBy + ", approved by " + n.ApprovedBy + ".")
+		}
+		if len(n.Steps) > 0 {
+			doc.Bullets(n.Steps...)
+		}
+		if n.Reasons != "" {
+			doc.Paragraph(n.Reasons)
+		}
+	}
 
 	doc.Heading("Notes")
 	if len(f.Notes) == 0 {
@@ -412,4 +426,11 @@ func (Renderer) CasePDF(w io.Writer, f reports.CaseFile) error {
 		return fmt.Errorf("write case pdf: %w", err)
 	}
 	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

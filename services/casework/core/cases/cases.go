@@ -66,26 +66,72 @@ type ClosureRequest struct {
 	RequestedAt time.Time
 }
 
-// Share is a referral of the case to another authority.
+// Share is a referral of the case to another authority: pending until that
+// authority accepts or declines it, then a collaboration at an access level
+// until either side ends it.
 type Share struct {
 	AuthorityID   string
 	AuthorityCode string
 	Status        ShareStatus
+	Level         AccessLevel
 	Reason        string
 	ReferredBy    string
 	ReferredAt    time.Time
 	AcceptedBy    string
 	AcceptedAt    *time.Time
+	// EndedBy, EndedAt and EndReason record a decline or a revocation.
+	EndedBy   string
+	EndedAt   *time.Time
+	EndReason string
 }
 
 // ShareStatus is the state of a referral.
 type ShareStatus string
 
-// Referral states.
+// Referral states. Declined and revoked referrals give the receiving
+// authority no access at all; the owner may refer the case again.
 const (
 	SharePending  ShareStatus = "pending"
 	ShareAccepted ShareStatus = "accepted"
+	ShareDeclined ShareStatus = "declined"
+	ShareRevoked  ShareStatus = "revoked"
 )
+
+// ShareStatuses lists every referral state.
+var ShareStatuses = []ShareStatus{SharePending, ShareAccepted, ShareDeclined, ShareRevoked}
+
+// Live reports whether the referral gives the receiving authority any access.
+func (s Share) Live() bool { return s.Status == SharePending || s.Status == ShareAccepted }
+
+// AccessLevel is what a collaborating authority may do on a case it accepted.
+type AccessLevel string
+
+// Access levels, as the UK Product Safety Database gives team collaborators.
+// Neither lets a collaborator assign, rename, transition or close the case:
+// the owning authority alone does that.
+const (
+	// ReadOnly collaborators see the case, its evidence and its issued notices.
+	ReadOnly AccessLevel = "read_only"
+	// EditEvidenceAndNotes collaborators may also add exhibits, record
+	// custody and add notes.
+	EditEvidenceAndNotes AccessLevel = "edit_evidence_and_notes"
+)
+
+// AccessLevels lists every level.
+var AccessLevels = []AccessLevel{ReadOnly, EditEvidenceAndNotes}
+
+// Complainant is who complained, kept apart from the summary so that the
+// summary can be shared with their identity taken out (rule R1). Only the
+// owning authority ever sees it.
+type Complainant struct {
+	Name    string
+	Email   string
+	Phone   string
+	Address string
+}
+
+// Empty reports whether nothing is recorded.
+func (c Complainant) Empty() bool { return c == Complainant{} }
 
 // Case is one market-surveillance case.
 type Case struct {
@@ -95,6 +141,7 @@ type Case struct {
 	Reference     string
 	Title         string
 	Summary       string
+	Complainant   Complainant
 	Origin        Origin
 	Status        Status
 	Risk          Risk
@@ -112,7 +159,7 @@ type Case struct {
 	Version       int
 }
 
-// ShareFor returns the referral to the authority, if any.
+// ShareFor returns the referral to the authority, if any, whatever its state.
 func (c Case) ShareFor(authorityID string) (Share, bool) {
 	for _, s := range c.Shares {
 		if s.AuthorityID == authorityID {
@@ -138,15 +185,21 @@ type Party struct {
 	ProductID  string
 	AddedBy    string
 	AddedAt    time.Time
+	// OperatorLabel replaces OperatorID where the viewer may not learn
+	// which sole trader is a party ("Sole trader 1"…, rule R4).
+	OperatorLabel string
 }
 
 // Note is a free-text note on a case.
 type Note struct {
-	ID       string
-	CaseID   string
-	AuthorID string
-	Author   string
-	Body     string
+	ID     string
+	CaseID string
+	// AuthorityID is the authority the author wrote it in (the owner or a
+	// collaborator).
+	AuthorityID string
+	AuthorID    string
+	Author      string
+	Body        string
 	// Shareable notes may go into referral packages to other agencies;
 	// others are redacted.
 	Shareable bool
@@ -222,6 +275,8 @@ type Store interface {
 type Directory interface {
 	ExistingProducts(ctx context.Context, ids []string) (map[string]bool, error)
 	OperatorExists(ctx context.Context, id string) (bool, error)
+	// SoleTraders reports which of the operators are sole traders.
+	SoleTraders(ctx context.Context, ids []string) (map[string]bool, error)
 	// UserRoles lists the roles a user holds in an authority.
 	UserRoles(ctx context.Context, userID, authorityID string) ([]string, error)
 	// AuthorityByCode resolves an authority code to its id.

@@ -43,49 +43,72 @@ func (s *Service) OnChange(h ChangeHook) { s.onChange = append(s.onChange, h) }
 type need int
 
 const (
-	needRead      need = iota // see the case
-	needWork                  // change it: the assigned officer or a supervisor
-	needSupervise             // supervisor decisions: assign, close, refer
+	needRead       need = iota // see the case
+	needContribute             // add evidence, custody and notes: work rights, or a collaborator with edit_evidence_and_notes
+	needWork                   // change it: the owning authority's assigned officer or a supervisor
+	needSupervise              // supervisor decisions of the owning authority: assign, close, refer
 )
 
-// load returns the case if the caller may access it as needed. A case of
-// another authority (not referred to the caller's) is NotFound, never
-// Forbidden, so its existence does not leak.
-func (s *Service) load(ctx context.Context, id string, n need, forUpdate bool) (Case, principal.Principal, error) {
+// load returns the case if the caller may access it as needed, with the
+// caller's access. A case of another authority (not referred to the
+// caller's, or whose referral was declined or revoked) is NotFound, never
+// Forbidden, so its existence does not leak; a pending referral shows only
+// to the receiving authority's supervisors.
+func (s *Service) load(ctx context.Context, id string, n need, forUpdate bool) (Case, principal.Principal, Access, error) {
 	p, _ := principal.From(ctx)
 	notFound := apperr.New(apperr.NotFound, "no case %q", id)
 	if !ids.Valid(id) || p.Authority.ID == "" {
-		return Case{}, p, notFound
+		return Case{}, p, Access{}, notFound
 	}
 	c, err := s.store.GetCase(ctx, id, forUpdate)
 	if errors.Is(err, ErrNotFound) {
-		return Case{}, p, notFound
+		return Case{}, p, Access{}, notFound
 	}
 	if err != nil {
-		return Case{}, p, fmt.Errorf("load case %s: %w", id, err)
+		return Case{}, p, Access{}, fmt.Errorf("load case %s: %w", id, err)
 	}
-	owner := c.AuthorityID == p.Authority.ID
-	share, shared := c.ShareFor(p.Authority.ID)
-	pending := shared && share.Status == SharePending
-	if !owner && !(shared && (!pending || p.Has(principal.Supervisor))) {
-		return Case{}, p, notFound
+	acc, ok := c.AccessFor(p.Authority.ID)
+	if !ok || (acc.Standing == Referred && !p.Has(principal.Supervisor)) {
+		return Case{}, p, Access{}, notFound
 	}
+	if err := permit(c, p, acc, n); err != nil {
+		return Case{}, p, Access{}, err
+	}
+	return c, p, acc, nil
+}
+
+// permit applies the record-level rules of a need to a visible case.
+func permit(c Case, p principal.Principal, acc Access, n need) error {
 	if n == needRead {
-		return c, p, nil
+		return nil
 	}
-	if pending {
-		return Case{}, p, apperr.New(apperr.Forbidden, "case %s was referred to %s: accept the referral before working on it",
+	switch acc.Standing {
+	case Referred:
+		return apperr.New(apperr.Forbidden, "case %s was referred to %s: accept the referral before working on it",
 			c.Reference, p.Authority.Code)
+	case Collaborator:
+		if n != needContribute {
+			return apperr.New(apperr.Forbidden, "only the owning authority (%s) may do this on case %s; %s collaborates on it",
+				c.AuthorityCode, c.Reference, p.Authority.Code)
+		}
+		if acc.Level != EditEvidenceAndNotes {
+			return apperr.New(apperr.Forbidden, "%s shares case %s with %s read-only: ask them for edit_evidence_and_notes access",
+				c.AuthorityCode, c.Reference, p.Authority.Code)
+		}
+		if !p.Has(principal.Officer) && !p.Has(principal.Supervisor) {
+			return apperr.New(apperr.Forbidden, "only officers and supervisors add evidence and notes")
+		}
+		return nil
 	}
 	switch {
 	case p.Has(principal.Supervisor):
 	case n == needSupervise:
-		return Case{}, p, apperr.New(apperr.Forbidden, "only a supervisor may do this")
+		return apperr.New(apperr.Forbidden, "only a supervisor may do this")
 	case p.Has(principal.Officer) && c.AssigneeID == p.UserID:
 	default:
-		return Case{}, p, apperr.New(apperr.Forbidden, "only the officer assigned to case %s or a supervisor may change it", c.Reference)
+		return apperr.New(apperr.Forbidden, "only the officer assigned to case %s or a supervisor may change it", c.Reference)
 	}
-	return c, p, nil
+	return nil
 }
 
 // write loads the case for a change, runs fn, bumps the version, stores it,
@@ -94,7 +117,7 @@ func (s *Service) write(ctx context.Context, id string, n need, allowClosed bool
 	fn func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error)) (Case, error) {
 	var out Case
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		c, p, err := s.load(ctx, id, n, true)
+		c, p, _, err := s.load(ctx, id, n, true)
 		if err != nil {
 			return err
 		}
@@ -137,11 +160,12 @@ func (s *Service) record(ctx context.Context, c Case, action string, detail map[
 
 // NewCase is the input for opening a case.
 type NewCase struct {
-	Title      string
-	Summary    string
-	Origin     Origin
-	Risk       Risk
-	ProductIDs []string
+	Title       string
+	Summary     string
+	Complainant Complainant
+	Origin      Origin
+	Risk        Risk
+	ProductIDs  []string
 }
 
 // Create opens a case in the caller's authority with the next reference.
@@ -156,12 +180,13 @@ func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
 		in.Risk = "medium"
 	}
 	fe.Check(!slices.Contains(Risks, in.Risk), "risk_level", "must be one of %s", join(Risks))
+	in.Complainant = checkComplainant(&fe, in.Complainant)
 	if err := fe.Err(); err != nil {
 		return Case{}, err
 	}
 	now := s.now().UTC()
 	c := Case{ID: ids.New(), AuthorityID: p.Authority.ID, AuthorityCode: p.Authority.Code, Title: in.Title,
-		Summary: in.Summary, Origin: in.Origin, Status: Intake, Risk: in.Risk, CreatedBy: p.UserID,
+		Summary: in.Summary, Complainant: in.Complainant, Origin: in.Origin, Status: Intake, Risk: in.Risk, CreatedBy: p.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	// An officer who opens a case is its officer in charge until a supervisor reassigns it.
 	if p.Has(principal.Officer) && !p.Has(principal.Supervisor) {
@@ -181,8 +206,11 @@ func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
 		if err := s.store.CreateCase(ctx, c); err != nil {
 			return err
 		}
+		// The complainant's details are not copied into the audit log, which
+		// other authorities' collaborators read as the case timeline.
 		return s.record(ctx, c, "case.create", map[string]any{"reference": c.Reference, "title": c.Title,
-			"origin": c.Origin, "risk_level": c.Risk, "product_ids": c.ProductIDs, "assignee_id": c.AssigneeID})
+			"origin": c.Origin, "risk_level": c.Risk, "product_ids": c.ProductIDs, "assignee_id": c.AssigneeID,
+			"complainant_recorded": !c.Complainant.Empty()})
 	})
 	if err != nil {
 		return Case{}, fmt.Errorf("create case: %w", err)
@@ -214,10 +242,21 @@ func (s *Service) checkProducts(ctx context.Context, field string, in []string) 
 	return out, fe.Err()
 }
 
-// Get returns a case the caller may see.
+// Get returns a case the caller may see, as the caller's authority may see
+// it (see Access).
 func (s *Service) Get(ctx context.Context, id string) (Case, error) {
-	c, _, err := s.load(ctx, id, needRead, false)
+	c, _, err := s.Access(ctx, id)
 	return c, err
+}
+
+// Access returns a case the caller may see, redacted for the caller's
+// authority, with that authority's access to it.
+func (s *Service) Access(ctx context.Context, id string) (Case, Access, error) {
+	c, p, acc, err := s.load(ctx, id, needRead, false)
+	if err != nil {
+		return Case{}, Access{}, err
+	}
+	return c.viewFor(acc, p.Authority.ID), acc, nil
 }
 
 // ByReference returns the case with the reference, if the caller may see it.
@@ -233,27 +272,50 @@ func (s *Service) ByReference(ctx context.Context, reference string) (Case, erro
 }
 
 // ForWork returns a case the caller may change: its assigned officer or a
-// supervisor of an authority working it.
+// supervisor of the owning authority.
 func (s *Service) ForWork(ctx context.Context, id string) (Case, error) {
-	c, _, err := s.load(ctx, id, needWork, false)
+	c, _, _, err := s.load(ctx, id, needWork, false)
 	return c, err
 }
 
-// List returns a page of the cases visible to the caller's authority.
+// ForEvidence returns a case the caller may add evidence and custody
+// entries to: as ForWork, or an officer or supervisor of an authority
+// collaborating with edit_evidence_and_notes access. The case is the
+// caller's view of it.
+func (s *Service) ForEvidence(ctx context.Context, id string) (Case, Access, error) {
+	c, p, acc, err := s.load(ctx, id, needContribute, false)
+	if err != nil {
+		return Case{}, Access{}, err
+	}
+	return c.viewFor(acc, p.Authority.ID), acc, nil
+}
+
+// List returns a page of the cases visible to the caller's authority, each
+// as that authority may see it.
 func (s *Service) List(ctx context.Context, f ListFilter) ([]Case, error) {
 	p, _ := principal.From(ctx)
 	f.AuthorityID = p.Authority.ID
 	f.IncludePending = p.Has(principal.Supervisor)
-	return s.store.ListCases(ctx, f)
+	list, err := s.store.ListCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range list {
+		if acc, ok := c.AccessFor(p.Authority.ID); ok {
+			list[i] = c.viewFor(acc, p.Authority.ID)
+		}
+	}
+	return list, nil
 }
 
 // Patch is a partial update of a case's descriptive fields.
 type Patch struct {
-	Title      *string
-	Summary    *string
-	Risk       *Risk
-	ProductIDs *[]string
-	Scope      *Scope
+	Title       *string
+	Summary     *string
+	Complainant *Complainant
+	Risk        *Risk
+	ProductIDs  *[]string
+	Scope       *Scope
 }
 
 // Update applies a patch when version matches the stored one.
@@ -276,6 +338,9 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Patch) 
 			if !fe.Check(len(t) > 20000, "summary", "must be at most 20000 characters") {
 				c.Summary, changed["summary"] = t, "changed"
 			}
+		}
+		if in.Complainant != nil {
+			c.Complainant, changed["complainant"] = checkComplainant(&fe, *in.Complainant), "changed"
 		}
 		if in.Risk != nil {
 			if !fe.Check(!slices.Contains(Risks, *in.Risk), "risk_level", "must be one of %s", join(Risks)) {
@@ -302,6 +367,17 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Patch) 
 		}
 		return changed, nil
 	})
+}
+
+// checkComplainant trims and bounds the complainant's details.
+func checkComplainant(fe *apperr.Fields, k Complainant) Complainant {
+	k = Complainant{Name: strings.TrimSpace(k.Name), Email: strings.TrimSpace(k.Email), Phone: strings.TrimSpace(k.Phone),
+		Address: strings.TrimSpace(k.Address)}
+	fe.Check(len(k.Name) > 300, "complainant.name", "must be at most 300 characters")
+	fe.Check(len(k.Email) > 320 || (k.Email != "" && !strings.Contains(k.Email, "@")), "complainant.email", "must be an e-mail address")
+	fe.Check(len(k.Phone) > 40, "complainant.phone", "must be at most 40 characters")
+	fe.Check(len(k.Address) > 1000, "complainant.address", "must be at most 1000 characters")
+	return k
 }
 
 func scopeDetail(sc Scope) map[string]any {

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -82,21 +81,36 @@ func (s *Service) AddParty(ctx context.Context, id string, p Party) (Party, erro
 
 // Parties lists the operators linked to a case.
 func (s *Service) Parties(ctx context.Context, id string) ([]Party, error) {
-	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+	_, _, acc, err := s.load(ctx, id, needRead, false)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Parties(ctx, id)
+	ps, err := s.store.Parties(ctx, id)
+	if err != nil || acc.Standing != Referred {
+		return ps, err
+	}
+	opIDs := make([]string, len(ps))
+	for i, p := range ps {
+		opIDs[i] = p.OperatorID
+	}
+	sole, err := s.dir.SoleTraders(ctx, opIDs)
+	if err != nil {
+		return nil, err
+	}
+	return partiesFor(acc, ps, sole), nil
 }
 
-// AddNote adds a note to the case.
+// AddNote adds a note to the case: work rights on it, or a collaborator
+// with edit_evidence_and_notes access.
 func (s *Service) AddNote(ctx context.Context, id, body string, shareable bool) (Note, error) {
 	body = strings.TrimSpace(body)
 	if body == "" || len(body) > 20000 {
 		return Note{}, apperr.InvalidField("body", "must be 1 to 20000 characters")
 	}
 	var n Note
-	_, err := s.write(ctx, id, needWork, true, "case.note_added", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
-		n = Note{ID: ids.New(), CaseID: c.ID, AuthorID: p.UserID, Author: p.Name, Body: body, Shareable: shareable, CreatedAt: s.now().UTC()}
+	_, err := s.write(ctx, id, needContribute, true, "case.note_added", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
+		n = Note{ID: ids.New(), CaseID: c.ID, AuthorityID: p.Authority.ID, AuthorID: p.UserID, Author: p.Name, Body: body,
+			Shareable: shareable, CreatedAt: s.now().UTC()}
 		if err := s.store.AddNote(ctx, n); err != nil {
 			return nil, err
 		}
@@ -105,12 +119,17 @@ func (s *Service) AddNote(ctx context.Context, id, body string, shareable bool) 
 	return n, err
 }
 
-// Notes lists a case's notes, oldest first.
+// Notes lists the case's notes the caller's authority may read, oldest first.
 func (s *Service) Notes(ctx context.Context, id string) ([]Note, error) {
-	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+	_, p, acc, err := s.load(ctx, id, needRead, false)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Notes(ctx, id)
+	ns, err := s.store.Notes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return notesFor(acc, p.Authority.ID, ns), nil
 }
 
 // Row is one line of the assessment matrix.
@@ -119,6 +138,8 @@ type Row struct {
 	Requirement requirements.Requirement
 	// Findings are the evidence findings linked to this requirement.
 	Findings []FindingRef
+	// FindingsCount is how many there are (kept when Findings are not shown).
+	FindingsCount int
 }
 
 // Matrix is the assessment of a case against its relevant requirements.
@@ -178,11 +199,15 @@ func dedupe(in []string) []string {
 // Assessment returns the matrix: the core PSTI requirements always, plus
 // every provision the case has assessed, in catalogue order, with counts.
 func (s *Service) Assessment(ctx context.Context, id string) (Matrix, error) {
-	c, _, err := s.load(ctx, id, needRead, false)
+	c, _, acc, err := s.load(ctx, id, needRead, false)
 	if err != nil {
 		return Matrix{}, err
 	}
-	return s.matrix(ctx, c)
+	m, err := s.matrix(ctx, c)
+	if err != nil {
+		return Matrix{}, err
+	}
+	return matrixFor(acc, m), nil
 }
 
 func (s *Service) matrix(ctx context.Context, c Case) (Matrix, error) {
@@ -202,7 +227,7 @@ func (s *Service) matrix(ctx context.Context, c Case) (Matrix, error) {
 	}
 	m := Matrix{Counts: map[Verdict]int{}}
 	for _, r := range relevant(stored, withFindings) {
-		row := Row{Assessment: r.a, Requirement: r.req, Findings: findings[r.req.ID]}
+		row := Row{Assessment: r.a, Requirement: r.req, Findings: findings[r.req.ID], FindingsCount: len(findings[r.req.ID])}
 		m.Rows = append(m.Rows, row)
 	}
 	m.Counts = countVerdicts(m.Rows)
@@ -285,88 +310,25 @@ func (s *Service) Summary(ctx context.Context, c Case) (map[Verdict]int, error) 
 	return countVerdicts(out), nil
 }
 
-// Refer shares the case with another authority, whose supervisors see it
-// read-only until they accept.
-func (s *Service) Refer(ctx context.Context, id, toCode, reason string) (Case, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 5000 {
-		return Case{}, apperr.InvalidField("reason", "say why the case is referred (max 5000 characters)")
-	}
-	return s.write(ctx, id, needSupervise, false, "case.referred", func(ctx context.Context, c *Case, p principal.Principal) (map[string]any, error) {
-		if c.AuthorityID != p.Authority.ID {
-			return nil, apperr.New(apperr.Forbidden, "only the owning authority (%s) may refer case %s", c.AuthorityCode, c.Reference)
-		}
-		code := strings.ToUpper(strings.TrimSpace(toCode))
-		targetID, err := s.dir.AuthorityByCode(ctx, code)
-		if err != nil {
-			return nil, apperr.InvalidField("to_authority", "no authority with code %q", toCode)
-		}
-		if targetID == c.AuthorityID {
-			return nil, apperr.InvalidField("to_authority", "a case cannot be referred to its own authority")
-		}
-		if _, ok := c.ShareFor(targetID); ok {
-			return nil, apperr.New(apperr.Conflict, "case %s is already referred to %s", c.Reference, code)
-		}
-		sh := Share{AuthorityID: targetID, AuthorityCode: code, Status: SharePending, Reason: reason,
-			ReferredBy: p.UserID, ReferredAt: s.now().UTC()}
-		if err := s.store.PutShare(ctx, c.ID, sh); err != nil {
-			return nil, err
-		}
-		c.Shares = append(c.Shares, sh)
-		return map[string]any{"to_authority": code, "reason": reason}, nil
-	})
-}
-
-// AcceptReferral makes a referred case workable by the caller's authority.
-func (s *Service) AcceptReferral(ctx context.Context, id string) (Case, error) {
-	var out Case
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		c, p, err := s.load(ctx, id, needRead, true)
-		if err != nil {
-			return err
-		}
-		sh, ok := c.ShareFor(p.Authority.ID)
-		switch {
-		case !p.Has(principal.Supervisor):
-			return apperr.New(apperr.Forbidden, "only a supervisor may accept a referral")
-		case !ok:
-			return apperr.New(apperr.Conflict, "case %s is not referred to %s", c.Reference, p.Authority.Code)
-		case sh.Status == ShareAccepted:
-			return apperr.New(apperr.Conflict, "the referral of case %s to %s is already accepted", c.Reference, p.Authority.Code)
-		}
-		now := s.now().UTC()
-		sh.Status, sh.AcceptedBy, sh.AcceptedAt = ShareAccepted, p.UserID, &now
-		if err := s.store.PutShare(ctx, c.ID, sh); err != nil {
-			return err
-		}
-		for i := range c.Shares {
-			if c.Shares[i].AuthorityID == sh.AuthorityID {
-				c.Shares[i] = sh
-			}
-		}
-		c.Version++
-		c.UpdatedAt = now
-		if err := s.store.UpdateCase(ctx, c); err != nil {
-			return err
-		}
-		out = c
-		return s.record(ctx, c, "case.referral_accepted", map[string]any{"authority": p.Authority.Code, "version": c.Version})
-	})
-	if err != nil {
-		return Case{}, fmt.Errorf("accept referral of %s: %w", id, err)
-	}
-	return out, nil
-}
-
 // TimelineReader lists audit entries for a case.
 type TimelineReader interface {
 	List(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 }
 
 // Timeline returns the case's audit entries, oldest first, after the cursor.
+// An authority still deciding on a referral does not see it: the history is
+// not part of what a referral package carries.
 func (s *Service) Timeline(ctx context.Context, r TimelineReader, id string, after int64, limit int) ([]audit.Entry, error) {
-	if _, _, err := s.load(ctx, id, needRead, false); err != nil {
+	c, _, acc, err := s.load(ctx, id, needRead, false)
+	if err != nil {
 		return nil, err
 	}
-	return r.List(ctx, audit.Filter{CaseID: id, Ascending: true, Before: after, Limit: limit})
+	if !acc.SeesContent() {
+		return nil, apperr.New(apperr.Forbidden, "case %s was referred to your authority: accept the referral to see its history", c.Reference)
+	}
+	es, err := r.List(ctx, audit.Filter{CaseID: id, Ascending: true, Before: after, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	return timelineFor(acc, es), nil
 }

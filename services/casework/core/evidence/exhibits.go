@@ -12,37 +12,89 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/redact"
 )
 
-// exhibit loads an exhibit the caller may see (through its case).
-func (s *Service) exhibit(ctx context.Context, id string) (Exhibit, error) {
+// exhibit loads an exhibit the caller may see (through its case), with the
+// caller's access to the case.
+func (s *Service) exhibit(ctx context.Context, id string) (Exhibit, cases.Access, error) {
 	nf := apperr.New(apperr.NotFound, "no exhibit %q", id)
 	if !ids.Valid(id) {
-		return Exhibit{}, nf
+		return Exhibit{}, cases.Access{}, nf
 	}
 	ex, err := s.store.GetExhibit(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return Exhibit{}, nf
+		return Exhibit{}, cases.Access{}, nf
 	}
 	if err != nil {
-		return Exhibit{}, err
+		return Exhibit{}, cases.Access{}, err
 	}
-	if _, err := s.cases.Get(ctx, ex.CaseID); err != nil {
-		return Exhibit{}, nf
+	_, acc, err := s.cases.Access(ctx, ex.CaseID)
+	if err != nil {
+		return Exhibit{}, cases.Access{}, nf
 	}
-	return ex, nil
+	return ex, acc, nil
+}
+
+// content loads an exhibit whose content (bytes, custody, findings) the
+// caller may read: not while its case is a referral awaiting decision.
+func (s *Service) content(ctx context.Context, id string) (Exhibit, cases.Access, error) {
+	ex, acc, err := s.exhibit(ctx, id)
+	if err != nil {
+		return Exhibit{}, cases.Access{}, err
+	}
+	if !acc.SeesContent() {
+		return Exhibit{}, cases.Access{}, noContent(ex.Ref)
+	}
+	return ex, acc, nil
+}
+
+func noContent(what string) error {
+	return apperr.New(apperr.Forbidden, "%s is on a case referred to your authority: accept the referral to read exhibit content", what)
+}
+
+// exhibitFor is an exhibit's metadata as the caller's authority reads it:
+// descriptions without the complainant (R1); while referred, as a referral
+// package lists it, without who uploaded it (R2) or who collected it (R6).
+func exhibitFor(acc cases.Access, ex Exhibit) Exhibit {
+	if acc.Standing == cases.Owner {
+		return ex
+	}
+	ex.Description, ex.Filename = acc.Text(ex.Description), acc.Text(ex.Filename)
+	if acc.Standing == cases.Referred {
+		ex.UploadedBy = ""
+		if strings.TrimSpace(ex.CollectedBy) != "" {
+			ex.CollectedBy = redact.Individual
+		}
+	}
+	return ex
 }
 
 // Get returns an exhibit's metadata.
-func (s *Service) Get(ctx context.Context, id string) (Exhibit, error) { return s.exhibit(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (Exhibit, error) {
+	ex, acc, err := s.exhibit(ctx, id)
+	if err != nil {
+		return Exhibit{}, err
+	}
+	return exhibitFor(acc, ex), nil
+}
 
 // List returns a case's exhibits in order.
 func (s *Service) List(ctx context.Context, caseID string) ([]Exhibit, error) {
-	if _, err := s.cases.Get(ctx, caseID); err != nil {
+	_, acc, err := s.cases.Access(ctx, caseID)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.ListExhibits(ctx, caseID)
+	exs, err := s.store.ListExhibits(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range exs {
+		exs[i] = exhibitFor(acc, exs[i])
+	}
+	return exs, nil
 }
 
 // Lookup returns the named exhibits of a case, naming any that is not one.
@@ -101,7 +153,7 @@ func (s *Service) custody(ctx context.Context, ex Exhibit, ce CustodyEntry) (Cus
 // Download opens an exhibit's exact bytes and records the download in its
 // chain of custody (committed before any byte is served).
 func (s *Service) Download(ctx context.Context, id string) (Exhibit, io.ReadSeekCloser, int64, error) {
-	ex, err := s.exhibit(ctx, id)
+	ex, acc, err := s.content(ctx, id)
 	if err != nil {
 		return Exhibit{}, nil, 0, err
 	}
@@ -120,7 +172,7 @@ func (s *Service) Download(ctx context.Context, id string) (Exhibit, io.ReadSeek
 		rc.Close()
 		return Exhibit{}, nil, 0, fmt.Errorf("record download of %s: %w", ex.Ref, err)
 	}
-	return ex, rc, size, nil
+	return exhibitFor(acc, ex), rc, size, nil
 }
 
 // Open returns an exhibit's bytes without a custody entry or an access
@@ -140,7 +192,7 @@ func (s *Service) Open(ctx context.Context, id string) (io.ReadCloser, int64, er
 
 // Custody lists an exhibit's chain of custody, oldest first.
 func (s *Service) Custody(ctx context.Context, id string) (Exhibit, []CustodyEntry, error) {
-	ex, err := s.exhibit(ctx, id)
+	ex, _, err := s.content(ctx, id)
 	if err != nil {
 		return Exhibit{}, nil, err
 	}
@@ -173,11 +225,11 @@ func (s *Service) RecordCustody(ctx context.Context, id string, t Transfer) (Cus
 	}
 	var out CustodyEntry
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		ex, err := s.exhibit(ctx, id)
+		ex, _, err := s.exhibit(ctx, id)
 		if err != nil {
 			return err
 		}
-		if _, err := s.cases.ForWork(ctx, ex.CaseID); err != nil {
+		if _, _, err := s.cases.ForEvidence(ctx, ex.CaseID); err != nil {
 			return err
 		}
 		out, err = s.custody(ctx, ex, CustodyEntry{Action: t.Action, At: t.At.UTC(), SHA256: ex.SHA256, From: t.From,
@@ -199,7 +251,7 @@ type VerifyResult struct {
 // Verify re-hashes an exhibit's stored bytes and records the result in its
 // chain of custody. A changed or missing blob is reported, never repaired.
 func (s *Service) Verify(ctx context.Context, id string) (VerifyResult, error) {
-	ex, err := s.exhibit(ctx, id)
+	ex, _, err := s.content(ctx, id)
 	if err != nil {
 		return VerifyResult{}, err
 	}
@@ -315,7 +367,7 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 
 // RecordExport notes in an exhibit's custody that it left in a referral package.
 func (s *Service) RecordExport(ctx context.Context, id, recipient, note string) error {
-	ex, err := s.exhibit(ctx, id)
+	ex, _, err := s.exhibit(ctx, id)
 	if err != nil {
 		return err
 	}

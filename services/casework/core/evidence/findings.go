@@ -129,8 +129,12 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 
 // Findings lists a case's findings.
 func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]Finding, error) {
-	if _, err := s.cases.Get(ctx, f.CaseID); err != nil {
+	c, acc, err := s.cases.Access(ctx, f.CaseID)
+	if err != nil {
 		return nil, err
+	}
+	if !acc.SeesContent() {
+		return nil, noContent("case " + c.Reference)
 	}
 	if f.RequirementID != "" {
 		r, ok := requirements.Lookup(f.RequirementID)
@@ -139,7 +143,14 @@ func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]Finding, err
 		}
 		f.RequirementID = r.ID
 	}
-	return s.store.ListFindings(ctx, f)
+	fs, err := s.store.ListFindings(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		fs[i].Note = acc.Text(fs[i].Note)
+	}
+	return fs, nil
 }
 
 // FindingPatch is an officer's change to a finding; nil fields are unchanged.
@@ -215,9 +226,14 @@ func (s *Service) finding(ctx context.Context, id string) (Finding, error) {
 	if err != nil {
 		return Finding{}, err
 	}
-	if _, err := s.cases.Get(ctx, f.CaseID); err != nil {
+	_, acc, err := s.cases.Access(ctx, f.CaseID)
+	if err != nil {
 		return Finding{}, nf
 	}
+	if !acc.SeesContent() {
+		return Finding{}, noContent("finding " + f.ID)
+	}
+	f.Note = acc.Text(f.Note)
 	return f, nil
 }
 

@@ -26,7 +26,12 @@ import (
 // see and change a case.
 type CaseAccess interface {
 	Get(ctx context.Context, id string) (cases.Case, error)
+	// Access returns the case with the caller's authority's access to it.
+	Access(ctx context.Context, id string) (cases.Case, cases.Access, error)
 	ForWork(ctx context.Context, id string) (cases.Case, error)
+	// ForEvidence returns a case the caller may add evidence to: work rights
+	// on it, or a collaborator with edit_evidence_and_notes access.
+	ForEvidence(ctx context.Context, id string) (cases.Case, cases.Access, error)
 }
 
 // Service keeps exhibits, custody and findings.
@@ -86,7 +91,7 @@ type ImportSummary struct {
 // CanUpload checks, before any bytes are read, that the caller may add
 // evidence to the case.
 func (s *Service) CanUpload(ctx context.Context, caseID string) error {
-	c, err := s.cases.ForWork(ctx, caseID)
+	c, _, err := s.cases.ForEvidence(ctx, caseID)
 	if err != nil {
 		return err
 	}
@@ -215,7 +220,7 @@ func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) 
 		return Exhibit{}, sum, err
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.cases.ForWork(ctx, caseID)
+		c, _, err := s.cases.ForEvidence(ctx, caseID)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,8 @@ import (
 // Cases is what notices need of the case service; it enforces case access.
 type Cases interface {
 	Get(ctx context.Context, id string) (cases.Case, error)
+	// Access returns the case as the caller's authority sees it, with its access.
+	Access(ctx context.Context, id string) (cases.Case, cases.Access, error)
 	ForWork(ctx context.Context, id string) (cases.Case, error)
 	Parties(ctx context.Context, id string) ([]cases.Party, error)
 	Assessment(ctx context.Context, id string) (cases.Matrix, error)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 )
 
 // document resolves everything the PDF prints.
@@ -176,14 +177,37 @@ func (s *Service) reveal(ctx context.Context, n Notice) (Verification, error) {
 	if err != nil {
 		return Verification{}, err
 	}
-	op, err := s.dir.Operator(ctx, n.OperatorID)
+	recipient, err := s.recipientName(ctx, n)
 	if err != nil {
 		return Verification{}, err
 	}
-	recipient := op.Name
-	if op.SoleTrader {
-		recipient = "a sole trader (name withheld)"
-	}
 	return Verification{Genuine: true, Reference: n.Reference, Type: n.Type, IssuedAt: n.IssuedAt, AuthorityName: name,
 		Recipient: recipient, Status: n.Status}, nil
+}
+
+// WithheldSoleTrader is what the public learns of a sole trader recipient.
+const WithheldSoleTrader = "a sole trader (name withheld)"
+
+// recipientName is the recipient as the public may read it: the name the
+// notice was issued to, withheld if the operator was a sole trader then —
+// or is recorded as one now, since a correction never un-withholds.
+func (s *Service) recipientName(ctx context.Context, n Notice) (string, error) {
+	op, err := s.dir.Operator(ctx, n.OperatorID)
+	if err != nil {
+		return "", err
+	}
+	r := n.Recipient
+	if r == nil {
+		r = recipientOf(op)
+	}
+	if r.SoleTrader || op.SoleTrader {
+		return WithheldSoleTrader, nil
+	}
+	return r.Name, nil
+}
+
+// recipientOf snapshots an operator as a notice's recipient.
+func recipientOf(o operators.Operator) *Recipient {
+	return &Recipient{Name: o.Name, TradingNames: slices.Clone(o.TradingNames), Address: o.Address, CompanyNumber: o.CompanyNumber,
+		Country: o.Country, SoleTrader: o.SoleTrader}
 }

@@ -156,6 +156,8 @@ type Notice struct {
 	ExhibitID    string // the issued PDF, stored as an exhibit on the case
 	SHA256       string // of the issued PDF
 	Verification string // printed code
+	// Recipient is the operator as the issued PDF printed it; nil before issue.
+	Recipient *Recipient
 
 	ServedAt     *time.Time
 	ServedBy     string
@@ -168,6 +170,18 @@ type Notice struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int
+}
+
+// Recipient is the operator a notice was issued to, as it stood at issue.
+// Redaction follows it (a sole trader at issue stays withheld), whatever the
+// shared register says later.
+type Recipient struct {
+	Name          string
+	TradingNames  []string
+	Address       string
+	CompanyNumber string
+	Country       string
+	SoleTrader    bool
 }
 
 // AppealBy is the last day to appeal: 28 days after service (GRC rule 22).
@@ -214,9 +228,12 @@ var PaymentMethods = []string{"bank_transfer", "card", "cheque", "other"}
 // ListFilter selects an authority's notices.
 type ListFilter struct {
 	AuthorityID string
-	CaseID      string
-	Status      Status
-	Type        Type
+	// AlsoIssued adds the notices other authorities issued (with CaseID:
+	// the owner's notices on a case the caller collaborates on).
+	AlsoIssued bool
+	CaseID     string
+	Status     Status
+	Type       Type
 	// OverdueAt, when set, keeps only notices overdue at that time.
 	OverdueAt *time.Time
 	Before    string

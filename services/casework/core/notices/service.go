@@ -264,9 +264,9 @@ func (s *Service) workCase(ctx context.Context, n Notice, p principal.Principal,
 	return c, mayWork(n, c, p, doing)
 }
 
-// Get returns a notice.
+// Get returns a notice the caller may read (see visible).
 func (s *Service) Get(ctx context.Context, id string) (Notice, error) {
-	n, _, err := s.load(ctx, id, false)
+	n, _, err := s.visible(ctx, id)
 	return n, err
 }
 
@@ -432,6 +432,7 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		if err != nil {
 			return nil, err
 		}
+		n.Recipient = recipientOf(doc.Recipient)
 		var buf bytes.Buffer
 		if err := s.render.Render(&buf, doc); err != nil {
 			return nil, fmt.Errorf("render notice: %w", err)
@@ -445,7 +446,7 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		}
 		n.ExhibitID = ex.ID
 		return map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
-			"verification_code": n.Verification}, nil
+			"verification_code": n.Verification, "recipient_sole_trader": n.Recipient.SoleTrader}, nil
 	})
 }
 
@@ -493,9 +494,12 @@ func (s *Service) Preview(ctx context.Context, id string, w *bytes.Buffer) error
 
 // PDF returns the issued bytes, exactly as issued.
 func (s *Service) PDF(ctx context.Context, id string) (Notice, []byte, error) {
-	n, _, err := s.load(ctx, id, false)
+	n, acc, err := s.visible(ctx, id)
 	if err != nil {
 		return Notice{}, nil, err
+	}
+	if !acc.SeesContent() {
+		return Notice{}, nil, apperr.New(apperr.Forbidden, "notice %s is on a case referred to your authority: accept the referral to read the issued PDF", n.Reference)
 	}
 	return s.issuedBytes(ctx, n)
 }
@@ -597,10 +601,15 @@ func (s *Service) RecordPayment(ctx context.Context, id string, amountPence int6
 
 // Payments lists the payments against a notice.
 func (s *Service) Payments(ctx context.Context, id string) ([]Payment, error) {
-	if _, _, err := s.load(ctx, id, false); err != nil {
+	_, acc, err := s.visible(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Payments(ctx, id)
+	ps, err := s.store.Payments(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return paymentsFor(acc, ps), nil
 }
 
 // ServeMethods are the ways a notice can be given.

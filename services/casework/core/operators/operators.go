@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/txn"
 )
 
@@ -32,16 +34,30 @@ type Operator struct {
 	// SoleTrader marks an individual trading in their own name: their name and
 	// home address are personal data, redacted in reports and exports.
 	SoleTrader bool
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Version    int
+	// CreatedBy is the code of the authority that recorded the operator;
+	// empty for operators recorded before this was kept.
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int
 }
 
 // Filter selects operators.
 type Filter struct {
-	Q     string
-	After string
-	Limit int
+	Q string
+	// QSkipsSoleTraders keeps Q from matching sole traders (whose names the
+	// caller may not see: a match would confirm a guess).
+	QSkipsSoleTraders bool
+	After             string
+	Limit             int
+}
+
+// Naming is an authority with cases naming an operator (as a party).
+type Naming struct {
+	AuthorityCode string
+	// CaseRefs are the references of those cases, at most 50.
+	CaseRefs []string
+	Cases    int
 }
 
 // Store persists operators; methods join the transaction in ctx.
@@ -50,6 +66,9 @@ type Store interface {
 	GetOperator(ctx context.Context, id string) (Operator, error)
 	UpdateOperator(ctx context.Context, o Operator) error
 	ListOperators(ctx context.Context, f Filter) ([]Operator, error)
+	// Namings lists the authorities whose cases, or cases they collaborate
+	// on, name the operator as a party.
+	Namings(ctx context.Context, operatorID string) ([]Naming, error)
 }
 
 // Service manages the operator register.
@@ -83,7 +102,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Operator, error) {
 		return Operator{}, apperr.InvalidField("name", "is required")
 	}
 	now := s.now().UTC()
-	o := Operator{ID: ids.New(), CreatedAt: now, UpdatedAt: now, Version: 1}
+	p, _ := principal.From(ctx)
+	o := Operator{ID: ids.New(), CreatedBy: p.Authority.Code, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := apply(&o, in); err != nil {
 		return Operator{}, err
 	}
@@ -99,8 +119,17 @@ func (s *Service) Create(ctx context.Context, in Input) (Operator, error) {
 	return o, nil
 }
 
-// Get returns an operator.
+// Get returns an operator as the caller may see it (see ViewFor).
 func (s *Service) Get(ctx context.Context, id string) (Operator, error) {
+	o, err := s.get(ctx, id)
+	if err != nil {
+		return Operator{}, err
+	}
+	p, _ := principal.From(ctx)
+	return ViewFor(p, o), nil
+}
+
+func (s *Service) get(ctx context.Context, id string) (Operator, error) {
 	if !ids.Valid(id) {
 		return Operator{}, apperr.New(apperr.NotFound, "no operator %q", id)
 	}
@@ -111,17 +140,28 @@ func (s *Service) Get(ctx context.Context, id string) (Operator, error) {
 	return o, err
 }
 
-// Update applies a partial update; version, when non-zero, must match.
+// Update applies a partial update; version, when non-zero, must match. A
+// sole trader's record, and the sole_trader flag of any operator, are
+// personal data: only the authority that recorded the operator, or an
+// admin of a national authority, may change them. Every change is audited
+// in the acting authority and in every authority with a case naming the
+// operator.
 func (s *Service) Update(ctx context.Context, id string, version int, in Input) (Operator, error) {
 	var out Operator
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		o, err := s.Get(ctx, id)
+		o, err := s.get(ctx, id)
 		if err != nil {
 			return err
 		}
 		if version != 0 && version != o.Version {
 			return apperr.New(apperr.PreconditionFailed, "operator %s is at version %d, not %d", id, o.Version, version)
 		}
+		p, _ := principal.From(ctx)
+		if err := mayChange(p, o, in); err != nil {
+			return err
+		}
+		before := o
+		before.TradingNames = slices.Clone(o.TradingNames) // apply reuses the slice
 		if err := apply(&o, in); err != nil {
 			return err
 		}
@@ -131,7 +171,7 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Input) 
 			return err
 		}
 		out = o
-		return s.log.Record(ctx, audit.Event{Action: "operator.update", ObjectType: "operator", ObjectID: o.ID, Detail: detail(o)})
+		return s.audit(ctx, p, before, o)
 	})
 	if err != nil {
 		return Operator{}, fmt.Errorf("update operator %s: %w", id, err)
@@ -139,14 +179,133 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Input) 
 	return out, nil
 }
 
-// List returns a page of operators.
+// nationalAdmin reports whether p administers a national authority.
+func nationalAdmin(p principal.Principal) bool {
+	return p.Authority.National && p.Has(principal.Admin)
+}
+
+// caseworker reports whether p works cases in the acting authority.
+func caseworker(p principal.Principal) bool {
+	return p.Has(principal.Officer) || p.Has(principal.Supervisor)
+}
+
+// mayChange applies the register's record rule to an update.
+func mayChange(p principal.Principal, o Operator, in Input) error {
+	if !caseworker(p) && !nationalAdmin(p) {
+		return apperr.New(apperr.Forbidden, "only officers, supervisors and national admins change the operator register")
+	}
+	flips := in.SoleTrader != nil && *in.SoleTrader != o.SoleTrader
+	if !o.SoleTrader && !flips {
+		return nil
+	}
+	if nationalAdmin(p) || (o.CreatedBy != "" && o.CreatedBy == p.Authority.Code && caseworker(p)) {
+		return nil
+	}
+	recorder := o.CreatedBy
+	if recorder == "" {
+		recorder = "not recorded"
+	}
+	field := "sole_trader"
+	if !flips {
+		field = "this sole trader's record"
+	}
+	return apperr.New(apperr.Forbidden, "a sole trader's details and the sole_trader flag are personal data: only the authority "+
+		"that recorded the operator (%s) or a national admin may change %s", recorder, field).With("field", "sole_trader")
+}
+
+// audit records the change in the acting authority and, for every other
+// authority with a case naming the operator, an entry in that authority
+// (without a sole trader's personal data) naming its cases.
+func (s *Service) audit(ctx context.Context, p principal.Principal, before, after Operator) error {
+	changed := changes(before, after)
+	if err := s.log.Record(ctx, audit.Event{Action: "operator.update", ObjectType: "operator", ObjectID: after.ID,
+		Detail: withChanges(detail(after), changed)}); err != nil {
+		return err
+	}
+	namings, err := s.store.Namings(ctx, after.ID)
+	if err != nil {
+		return fmt.Errorf("authorities naming operator %s: %w", after.ID, err)
+	}
+	personal := before.SoleTrader || after.SoleTrader
+	shared := map[string]any{"changed": changed, "sole_trader": after.SoleTrader, "sole_trader_before": before.SoleTrader,
+		"by_authority": p.Authority.Code, "version": after.Version, "country": after.Country}
+	if !personal {
+		shared["name"], shared["company_number"] = after.Name, after.CompanyNumber
+	}
+	for _, n := range namings {
+		if n.AuthorityCode == p.Authority.Code {
+			continue
+		}
+		d := map[string]any{"cases": n.CaseRefs, "case_count": n.Cases}
+		for k, v := range shared {
+			d[k] = v
+		}
+		if err := s.log.Record(ctx, audit.Event{Action: "operator.update", ObjectType: "operator", ObjectID: after.ID,
+			Authority: n.AuthorityCode, Detail: d}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changes names the fields an update changed.
+func changes(a, b Operator) []string {
+	out := []string{}
+	for _, f := range []struct {
+		name string
+		same bool
+	}{{"name", a.Name == b.Name}, {"trading_names", slices.Equal(a.TradingNames, b.TradingNames)},
+		{"company_number", a.CompanyNumber == b.CompanyNumber}, {"address", a.Address == b.Address},
+		{"country", a.Country == b.Country}, {"website", a.Website == b.Website}, {"vdp_url", a.VDPURL == b.VDPURL},
+		{"sole_trader", a.SoleTrader == b.SoleTrader}} {
+		if !f.same {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+func withChanges(d map[string]any, changed []string) map[string]any {
+	d["changed"] = changed
+	return d
+}
+
+// List returns a page of operators as the caller may see them.
 func (s *Service) List(ctx context.Context, f Filter) ([]Operator, error) {
-	return s.store.ListOperators(ctx, f)
+	p, _ := principal.From(ctx)
+	f.QSkipsSoleTraders = !SeesSoleTraders(p)
+	list, err := s.store.ListOperators(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i] = ViewFor(p, list[i])
+	}
+	return list, nil
+}
+
+// SoleTraderLabel is what callers who may not see a sole trader read instead
+// of the name.
+const SoleTraderLabel = "Sole trader (name withheld)"
+
+// SeesSoleTraders reports whether p may read sole traders' names and
+// addresses: officers, supervisors and national admins. Analysts (and
+// other admins) may not.
+func SeesSoleTraders(p principal.Principal) bool { return caseworker(p) || nationalAdmin(p) }
+
+// ViewFor is the operator as p may see it: a sole trader's personal data
+// (R4) withheld from those who may not see it.
+func ViewFor(p principal.Principal, o Operator) Operator {
+	if !o.SoleTrader || SeesSoleTraders(p) {
+		return o
+	}
+	o.Name, o.TradingNames, o.Address, o.CompanyNumber, o.Website, o.VDPURL = SoleTraderLabel, nil, "", "", "", ""
+	return o
 }
 
 func detail(o Operator) map[string]any {
 	return map[string]any{"name": o.Name, "company_number": o.CompanyNumber, "country": o.Country,
-		"sole_trader": o.SoleTrader, "version": o.Version}
+		"sole_trader": o.SoleTrader, "version": o.Version, "created_by_authority": o.CreatedBy}
 }
 
 func apply(o *Operator, in Input) error {

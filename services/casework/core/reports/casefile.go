@@ -113,24 +113,31 @@ type AssessmentInfo struct {
 	UpdatedAt     *time.Time
 }
 
-// NoticeInfo is an issued notice.
+// NoticeInfo is an issued notice's particulars, with its recipient as at
+// issue.
 type NoticeInfo struct {
-	Reference      string
-	Type           string
-	Title          string
-	Status         string
-	Recipient      string
-	RequirementIDs []string
-	IssuedAt       *time.Time
-	IssuedBy       string
-	ServedAt       *time.Time
-	ServeMethod    string
-	Deadline       *time.Time
-	SHA256         string
-	Verification   string
-	ExhibitRef     string
-	PenaltyPence   *int64
-	PaidPence      *int64
+	Reference  string
+	Type       string
+	Title      string
+	LegalBasis string
+	Status     string
+	Recipient  string // name, or "Sole trader 1"… (R4)
+	// RecipientSoleTrader is true when the notice went to a sole trader.
+	RecipientSoleTrader bool
+	RequirementIDs      []string
+	Steps               []string
+	Reasons             string
+	IssuedAt            *time.Time
+	IssuedBy            string
+	ApprovedBy          string
+	ServedAt            *time.Time
+	ServeMethod         string
+	Deadline            *time.Time
+	SHA256              string
+	Verification        string
+	ExhibitRef          string
+	PenaltyPence        *int64
+	PaidPence           *int64
 }
 
 // NoteInfo is a shareable note.
@@ -258,22 +265,27 @@ type assessDoc struct {
 }
 
 type noticeDoc struct {
-	Reference      string     `json:"reference"`
-	Type           string     `json:"type"`
-	Title          string     `json:"title"`
-	Status         string     `json:"status"`
-	Recipient      string     `json:"recipient"`
-	RequirementIDs []string   `json:"requirement_ids"`
-	IssuedAt       *time.Time `json:"issued_at,omitempty"`
-	IssuedBy       string     `json:"issued_by,omitempty"`
-	ServedAt       *time.Time `json:"served_at,omitempty"`
-	ServeMethod    string     `json:"serve_method,omitempty"`
-	Deadline       *time.Time `json:"deadline,omitempty"`
-	SHA256         string     `json:"sha256,omitempty"`
-	Verification   string     `json:"verification_code,omitempty"`
-	ExhibitRef     string     `json:"exhibit_ref,omitempty"`
-	PenaltyPence   *int64     `json:"penalty_pence,omitempty"`
-	PaidPence      *int64     `json:"paid_pence,omitempty"`
+	Reference           string     `json:"reference"`
+	Type                string     `json:"type"`
+	Title               string     `json:"title"`
+	LegalBasis          string     `json:"legal_basis"`
+	Status              string     `json:"status"`
+	Recipient           string     `json:"recipient"`
+	RecipientSoleTrader bool       `json:"recipient_sole_trader"`
+	RequirementIDs      []string   `json:"requirement_ids"`
+	Steps               []string   `json:"steps"`
+	Reasons             string     `json:"reasons,omitempty"`
+	IssuedAt            *time.Time `json:"issued_at,omitempty"`
+	IssuedBy            string     `json:"issued_by,omitempty"`
+	ApprovedBy          string     `json:"approved_by,omitempty"`
+	ServedAt            *time.Time `json:"served_at,omitempty"`
+	ServeMethod         string     `json:"serve_method,omitempty"`
+	Deadline            *time.Time `json:"deadline,omitempty"`
+	SHA256              string     `json:"sha256,omitempty"`
+	Verification        string     `json:"verification_code,omitempty"`
+	ExhibitRef          string     `json:"exhibit_ref,omitempty"`
+	PenaltyPence        *int64     `json:"penalty_pence,omitempty"`
+	PaidPence           *int64     `json:"paid_pence,omitempty"`
 }
 
 type noteDoc struct {
@@ -363,8 +375,10 @@ func (f CaseFile) JSON() ([]byte, error) {
 			UpdatedAt: a.UpdatedAt})
 	}
 	for _, n := range f.Notices {
-		d.Notices = append(d.Notices, noticeDoc{Reference: n.Reference, Type: n.Type, Title: n.Title, Status: n.Status,
-			Recipient: n.Recipient, RequirementIDs: orNone(n.RequirementIDs), IssuedAt: n.IssuedAt, IssuedBy: n.IssuedBy,
+		d.Notices = append(d.Notices, noticeDoc{Reference: n.Reference, Type: n.Type, Title: n.Title, LegalBasis: n.LegalBasis,
+			Status: n.Status, Recipient: n.Recipient, RecipientSoleTrader: n.RecipientSoleTrader,
+			RequirementIDs: orNone(n.RequirementIDs), Steps: orNone(n.Steps), Reasons: n.Reasons, IssuedAt: n.IssuedAt,
+			IssuedBy: n.IssuedBy, ApprovedBy: n.ApprovedBy,
 			ServedAt: n.ServedAt, ServeMethod: n.ServeMethod, Deadline: n.Deadline, SHA256: n.SHA256, Verification: n.Verification,
 			ExhibitRef: n.ExhibitRef, PenaltyPence: n.PenaltyPence, PaidPence: n.PaidPence})
 	}

@@ -93,33 +93,47 @@
 //
 // # Referral packages
 //
-// A supervisor exports a case as a ZIP archive for another agency:
-// case.pdf (summary, products, parties, assessment matrix, notices,
-// shareable notes, exhibits), case.json (the same, PackageFormat),
-// the selected exhibits byte for byte under exhibits/, and manifest.json
-// listing every other file with its SHA-256 and size, every exhibit of the
-// case with whether it is included, when and by whom the package was
-// generated, for whom and why, and the redaction rules applied. The export
-// is recorded in each exported exhibit's chain of custody and in the audit
-// log in one transaction before any byte is sent.
+// A supervisor of the owning authority exports a case as a ZIP archive for
+// another agency (collaborating authorities do not pass the owner's case
+// on): case.pdf (summary, products, parties, assessment matrix, notices and
+// their particulars, shareable notes, exhibits), case.json (the same,
+// PackageFormat), the selected exhibits byte for byte under exhibits/ —
+// issued notices' PDFs among them, except those issued to a sole trader —
+// and manifest.json listing every other file with its SHA-256 and size,
+// every exhibit of the case with whether it is included, when and by whom
+// the package was generated, for whom and why, and the redaction rules
+// applied. The export is recorded in each exported exhibit's chain of
+// custody and in the audit log in one transaction before any byte is sent.
 //
-// Personal data is redacted by rule (see Rules):
+// Personal data is redacted by rule (see Rules). A referral awaiting the
+// receiving authority's decision shows it the same, through the API:
 //
 //	| Rule | Personal data                                  | In the package                                   |
 //	|------|------------------------------------------------|--------------------------------------------------|
-//	| R1   | Case summary of a case opened on a complaint   | "[redacted: complaint details (R1)]"             |
+//	| R1   | The complainant: the record of who complained  | the record left out; occurrences in the title,   |
+//	|      | and any of it in free text; in complaint text  | summary, notes, rationales and notices replaced  |
+//	|      | any e-mail, UK telephone number or postcode    | by "[redacted: complainant (R1)]" / "[redacted:  |
+//	|      |                                                | contact details (R1)]"; a complaint summary with |
+//	|      |                                                | no complainant recorded withheld whole           |
 //	| R2   | Names, e-mails and ids of officers             | a label, "Officer 1"…, the same per person       |
 //	| R3   | The issuing officers: the supervisor issuing   | shown by name (the issuer also by e-mail)        |
-//	|      | the package, and who issued each notice        |                                                  |
-//	| R4   | Sole traders: name, trading names, address,    | "Sole trader 1"…; the other fields left out      |
-//	|      | company number, website, reporting contact     |                                                  |
+//	|      | the package, who issued and approved notices   |                                                  |
+//	| R4   | Sole traders (at any notice's issue, or now):  | "Sole trader 1"…, in free text too; the other    |
+//	|      | name, trading names, address, company number,  | fields left out                                  |
+//	|      | website, reporting contact                     |                                                  |
 //	| R5   | Notes not marked shareable, closure, triage    | left out; the count of withheld notes is given   |
 //	|      | and notice outcome notes                       |                                                  |
 //	| R6   | Individuals named in free text: exhibit        | "[redacted: individual (R6)]"                    |
 //	|      | collectors, statement-of-compliance signatories|                                                  |
 //	| R7   | Whom a notice was served on                    | left out; method and date of service kept        |
-//	| R8   | Documents TradeWarden generated (issued notice | not copied; listed with reference, SHA-256 and   |
-//	|      | PDFs), which print officers and recipients     | verification code                                |
+//	| R8   | Documents TradeWarden generated: issued notice | copied byte for byte; one issued to a sole       |
+//	|      | PDFs, which print the recipient                | trader is not: its particulars go with the name  |
+//	|      |                                                | withheld, the PDF listed by reference, SHA-256   |
+//	|      |                                                | and verification code                            |
+//
+// A notice's recipient is redacted as it stood when the notice was issued
+// (the notice keeps that snapshot), so a later change to the shared
+// register cannot undo the redaction.
 //
 // Exhibits uploaded by officers are copied byte-identical and are not
 // redacted: the supervisor chooses which ones leave (exhibit_ids).

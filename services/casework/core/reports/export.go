@@ -22,6 +22,7 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
+	"github.com/tradewarden/tradewarden/services/casework/core/redact"
 	"github.com/tradewarden/tradewarden/services/casework/core/txn"
 )
 
@@ -185,8 +186,9 @@ func (s *Service) Export(ctx context.Context, caseID string, req ExportRequest) 
 	if err != nil {
 		return Package{}, err
 	}
-	if share, shared := c.ShareFor(p.Authority.ID); c.AuthorityID != p.Authority.ID && (!shared || share.Status != cases.ShareAccepted) {
-		return Package{}, apperr.New(apperr.Forbidden, "case %s was referred to %s: accept the referral before exporting it", c.Reference, p.Authority.Code)
+	// The owner decides what leaves: collaborators do not pass the case on.
+	if c.AuthorityID != p.Authority.ID {
+		return Package{}, apperr.New(apperr.Forbidden, "only the owning authority (%s) may export case %s", c.AuthorityCode, c.Reference)
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	b := &builder{ctx: ctx, x: x, red: newRedactor(), file: CaseFile{PackageID: ids.New(), GeneratedAt: now, Recipient: req.Recipient,
@@ -255,6 +257,12 @@ type builder struct {
 	x    *exporter
 	red  *redactor
 	file CaseFile
+	// text redacts free text: the complainant (R1) and sole traders (R4).
+	text *redact.Scrubber
+	// soleTraders are the operators redacted as sole traders (R4).
+	soleTraders map[string]bool
+	// noticePDFs maps an issued notice's exhibit to the notice.
+	noticePDFs map[string]notices.Notice
 }
 
 // build fills the case file and returns the case's exhibits and those
@@ -270,24 +278,27 @@ func (b *builder) build(c cases.Case, req ExportRequest) (all, selected []eviden
 		return nil, nil, fmt.Errorf("notices of %s: %w", c.Reference, err)
 	}
 	slices.SortFunc(ns, func(a, b notices.Notice) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	// The officers who issued notices are named (R3): register them first.
-	for _, n := range ns {
-		if n.IssuedAt != nil && n.IssuerID != "" {
-			name, err := x.Registers.UserName(ctx, n.IssuerID)
-			if err != nil {
-				return nil, nil, fmt.Errorf("issuer of %s: %w", n.Reference, err)
-			}
-			red.name(n.IssuerID, name)
-		}
+	issued := slices.DeleteFunc(ns, func(n notices.Notice) bool { return n.IssuedAt == nil }) // drafts are the authority's own deliberation
+	if err := b.nameIssuers(issued); err != nil {
+		return nil, nil, err
 	}
-	info := CaseInfo{Reference: c.Reference, AuthorityCode: c.AuthorityCode, AuthorityName: authName, Title: c.Title,
-		Summary: c.Summary, Origin: string(c.Origin), Status: string(c.Status), Risk: string(c.Risk), OpenedAt: c.CreatedAt,
+	parties, err := x.Cases.Parties(ctx, c.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parties of %s: %w", c.Reference, err)
+	}
+	ops, err := b.operators(parties, issued)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.redaction(c, parties, issued, ops)
+
+	info := CaseInfo{Reference: c.Reference, AuthorityCode: c.AuthorityCode, AuthorityName: authName, Title: b.text.Text(c.Title),
+		Summary: c.SharedSummary(b.text), Origin: string(c.Origin), Status: string(c.Status), Risk: string(c.Risk), OpenedAt: c.CreatedAt,
 		ClosedAt: c.ClosedAt, ClosureReason: string(c.ClosureReason), OfficerInCharge: red.officer(c.AssigneeID),
 		Scope: ScopeInfo{Connectable: c.Scope.Connectable, UKConsumerProduct: c.Scope.UKConsumerProduct,
 			UsedOrSecondHand: c.Scope.UsedOrSecondHand, Excepted: c.Scope.Excepted, ExceptedCategory: c.Scope.ExceptedCategory,
 			InScope: c.Scope.InScope()}}
-	if c.Origin == cases.Complaint && info.Summary != "" {
-		info.Summary = redactedComplaint
+	if c.Origin == cases.Complaint || !c.Complainant.Empty() {
 		red.apply(RuleComplainant)
 	}
 	if c.ClosureNote != "" || c.Scope.Notes != "" || (c.ClosureReq != nil && c.ClosureReq.Note != "") {
@@ -304,29 +315,10 @@ func (b *builder) build(c cases.Case, req ExportRequest) (all, selected []eviden
 		prods[id] = pr
 		b.file.Products = append(b.file.Products, b.product(pr))
 	}
-	parties, err := x.Cases.Parties(ctx, c.ID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parties of %s: %w", c.Reference, err)
-	}
-	ops := map[string]operators.Operator{}
-	operator := func(id string) (operators.Operator, error) {
-		if o, ok := ops[id]; ok {
-			return o, nil
-		}
-		o, err := x.Registers.Operator(ctx, id)
-		if err != nil {
-			return operators.Operator{}, fmt.Errorf("operator %s: %w", id, err)
-		}
-		ops[id] = o
-		return o, nil
-	}
 	for _, pt := range parties {
-		o, err := operator(pt.OperatorID)
-		if err != nil {
-			return nil, nil, err
-		}
-		info := PartyInfo{Role: string(pt.Role), Country: o.Country, SoleTrader: o.SoleTrader, AddedBy: red.officer(pt.AddedBy)}
-		if o.SoleTrader {
+		o := ops[pt.OperatorID]
+		info := PartyInfo{Role: string(pt.Role), Country: o.Country, SoleTrader: b.soleTraders[o.ID], AddedBy: red.officer(pt.AddedBy)}
+		if b.soleTraders[o.ID] {
 			info.Operator = red.soleTrader(o.ID)
 		} else {
 			info.Operator, info.CompanyNumber, info.Address, info.Website, info.VDPURL = o.Name, o.CompanyNumber, o.Address, o.Website, o.VDPURL
@@ -345,14 +337,142 @@ func (b *builder) build(c cases.Case, req ExportRequest) (all, selected []eviden
 	for _, ex := range all {
 		refOf[ex.ID] = ex.Ref
 	}
-	matrix, err := x.Cases.Assessment(ctx, c.ID)
+	if err := b.assessment(c, refOf); err != nil {
+		return nil, nil, err
+	}
+	b.noticePDFs = map[string]notices.Notice{}
+	for _, n := range issued {
+		ni, err := b.notice(n, refOf, ops[n.OperatorID])
+		if err != nil {
+			return nil, nil, err
+		}
+		b.file.Notices = append(b.file.Notices, ni)
+		if n.ExhibitID != "" {
+			b.noticePDFs[n.ExhibitID] = n
+		}
+	}
+	if err := b.notes(c); err != nil {
+		return nil, nil, err
+	}
+	selected, err = b.selectExhibits(all, req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("assessment of %s: %w", c.Reference, err)
+		return nil, nil, err
+	}
+	b.file.Redactions = red.applied()
+	return all, selected, nil
+}
+
+// nameIssuers registers the officers issued notices print by name (R3):
+// who issued and who approved each.
+func (b *builder) nameIssuers(issued []notices.Notice) error {
+	for _, n := range issued {
+		for _, id := range []string{n.IssuerID, n.ApproverID} {
+			if id == "" {
+				continue
+			}
+			name, err := b.x.Registers.UserName(b.ctx, id)
+			if err != nil {
+				return fmt.Errorf("officer of %s: %w", n.Reference, err)
+			}
+			b.red.name(id, name)
+		}
+	}
+	return nil
+}
+
+// operators loads every operator the package names: parties and notice recipients.
+func (b *builder) operators(parties []cases.Party, issued []notices.Notice) (map[string]operators.Operator, error) {
+	ops := map[string]operators.Operator{}
+	var want []string
+	for _, pt := range parties {
+		want = append(want, pt.OperatorID)
+	}
+	for _, n := range issued {
+		want = append(want, n.OperatorID)
+	}
+	for _, id := range want {
+		if _, ok := ops[id]; ok {
+			continue
+		}
+		o, err := b.x.Registers.Operator(b.ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("operator %s: %w", id, err)
+		}
+		ops[id] = o
+	}
+	return ops, nil
+}
+
+// redaction decides who is a sole trader — one now, or one when any notice
+// was issued to it (R4) — labels them in the order the package names them,
+// and builds the free-text redaction of the complainant and sole traders.
+func (b *builder) redaction(c cases.Case, parties []cases.Party, issued []notices.Notice, ops map[string]operators.Operator) {
+	b.soleTraders = map[string]bool{}
+	atIssue := map[string][]*notices.Recipient{}
+	for _, n := range issued {
+		if r := n.Recipient; r != nil {
+			atIssue[n.OperatorID] = append(atIssue[n.OperatorID], r)
+			if r.SoleTrader {
+				b.soleTraders[n.OperatorID] = true
+			}
+		}
+	}
+	for id, o := range ops {
+		if o.SoleTrader {
+			b.soleTraders[id] = true
+		}
+	}
+	order := []string{}
+	for _, pt := range parties {
+		order = append(order, pt.OperatorID)
+	}
+	for _, n := range issued {
+		order = append(order, n.OperatorID)
+	}
+	ids := []redact.Identity{c.ComplainantIdentity()}
+	done := map[string]bool{}
+	for _, id := range order {
+		if !b.soleTraders[id] || done[id] {
+			continue
+		}
+		done[id] = true
+		o := ops[id]
+		who := redact.Identity{Label: b.red.soleTrader(id), Names: append([]string{o.Name}, o.TradingNames...),
+			Addresses: []string{o.Address}, Contacts: webContacts(o.Website, o.VDPURL)}
+		for _, r := range atIssue[id] {
+			who.Names = append(append(who.Names, r.Name), r.TradingNames...)
+			who.Addresses = append(who.Addresses, r.Address)
+		}
+		ids = append(ids, who)
+	}
+	b.text = redact.New(c.Origin == cases.Complaint || !c.Complainant.Empty(), ids...)
+}
+
+// webContacts are a sole trader's web addresses, with and without the
+// scheme, so either form is redacted.
+func webContacts(urls ...string) []string {
+	var out []string
+	for _, u := range urls {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		out = append(out, u)
+		if host := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"); host != u {
+			out = append(out, strings.TrimSuffix(host, "/"))
+		}
+	}
+	return out
+}
+
+func (b *builder) assessment(c cases.Case, refOf map[string]string) error {
+	matrix, err := b.x.Cases.Assessment(b.ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("assessment of %s: %w", c.Reference, err)
 	}
 	for _, row := range matrix.Rows {
 		a := AssessmentInfo{RequirementID: row.Requirement.ID, Title: row.Requirement.Title, Kind: string(row.Requirement.Kind),
-			Verdict: string(row.Verdict), Rationale: row.Rationale, Reason: row.Reason, Findings: len(row.Findings),
-			UpdatedBy: red.officer(row.UpdatedBy)}
+			Verdict: string(row.Verdict), Rationale: b.text.Text(row.Rationale), Reason: b.text.Text(row.Reason),
+			Findings: max(len(row.Findings), row.FindingsCount), UpdatedBy: b.red.officer(row.UpdatedBy)}
 		if !row.UpdatedAt.IsZero() {
 			t := row.UpdatedAt
 			a.UpdatedAt = &t
@@ -364,37 +484,23 @@ func (b *builder) build(c cases.Case, req ExportRequest) (all, selected []eviden
 		}
 		b.file.Assessment = append(b.file.Assessment, a)
 	}
+	return nil
+}
 
-	for _, n := range ns {
-		if n.IssuedAt == nil {
-			continue // drafts are the authority's own deliberation
-		}
-		ni, err := b.notice(n, refOf, operator)
-		if err != nil {
-			return nil, nil, err
-		}
-		b.file.Notices = append(b.file.Notices, ni)
-	}
-
-	notes, err := x.Cases.Notes(ctx, c.ID)
+func (b *builder) notes(c cases.Case) error {
+	notes, err := b.x.Cases.Notes(b.ctx, c.ID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("notes of %s: %w", c.Reference, err)
+		return fmt.Errorf("notes of %s: %w", c.Reference, err)
 	}
 	for _, n := range notes {
 		if !n.Shareable {
 			b.file.NotesWithheld++
-			red.apply(RuleFreeText)
+			b.red.apply(RuleFreeText)
 			continue
 		}
-		b.file.Notes = append(b.file.Notes, NoteInfo{At: n.CreatedAt, Author: red.officer(n.AuthorID), Body: n.Body})
+		b.file.Notes = append(b.file.Notes, NoteInfo{At: n.CreatedAt, Author: b.red.officer(n.AuthorID), Body: b.text.Text(n.Body)})
 	}
-
-	selected, err = b.selectExhibits(all, req)
-	if err != nil {
-		return nil, nil, err
-	}
-	b.file.Redactions = red.applied()
-	return all, selected, nil
+	return nil
 }
 
 func (b *builder) product(p products.Product) ProductInfo {
@@ -409,18 +515,24 @@ func (b *builder) product(p products.Product) ProductInfo {
 	return out
 }
 
-func (b *builder) notice(n notices.Notice, refOf map[string]string, operator func(string) (operators.Operator, error)) (NoticeInfo, error) {
+// notice is an issued notice's particulars, its recipient as at issue.
+func (b *builder) notice(n notices.Notice, refOf map[string]string, o operators.Operator) (NoticeInfo, error) {
 	red := b.red
-	o, err := operator(n.OperatorID)
-	if err != nil {
-		return NoticeInfo{}, err
+	info := notices.Info[n.Type]
+	recipient := o.Name
+	if n.Recipient != nil {
+		recipient = n.Recipient.Name
 	}
-	ni := NoticeInfo{Reference: n.Reference, Type: string(n.Type), Title: notices.Info[n.Type].Title, Status: string(n.Status),
-		Recipient: o.Name, RequirementIDs: n.RequirementIDs, IssuedAt: n.IssuedAt, IssuedBy: red.officer(n.IssuerID),
-		ServedAt: n.ServedAt, ServeMethod: n.ServeMethod, Deadline: n.Deadline, SHA256: n.SHA256, Verification: n.Verification,
-		ExhibitRef: refOf[n.ExhibitID]}
-	if o.SoleTrader {
-		ni.Recipient = red.soleTrader(o.ID)
+	steps := make([]string, len(n.Steps))
+	for i, st := range n.Steps {
+		steps[i] = b.text.Text(st)
+	}
+	ni := NoticeInfo{Reference: n.Reference, Type: string(n.Type), Title: info.Title, LegalBasis: info.LegalBasis, Status: string(n.Status),
+		Recipient: recipient, RequirementIDs: n.RequirementIDs, Steps: steps, Reasons: b.text.Text(n.Reasons), IssuedAt: n.IssuedAt,
+		IssuedBy: red.officer(n.IssuerID), ApprovedBy: red.officer(n.ApproverID), ServedAt: n.ServedAt, ServeMethod: n.ServeMethod,
+		Deadline: n.Deadline, SHA256: n.SHA256, Verification: n.Verification, ExhibitRef: refOf[n.ExhibitID]}
+	if b.soleTraders[n.OperatorID] {
+		ni.Recipient, ni.RecipientSoleTrader = red.soleTrader(n.OperatorID), true
 	}
 	if n.ServedTo != "" {
 		red.apply(RuleServedOn)
@@ -444,13 +556,35 @@ func (b *builder) notice(n notices.Notice, refOf map[string]string, operator fun
 	return ni, nil
 }
 
+// withheldPDF says why a generated exhibit stays out of the package (R8),
+// or "" when it may be copied: an issued notice's PDF, unless the notice
+// went to a sole trader.
+func (b *builder) withheldPDF(ex evidence.Exhibit) string {
+	if !ex.Generated {
+		return ""
+	}
+	n, ok := b.noticePDFs[ex.ID]
+	switch {
+	case !ok:
+		return "a document TradeWarden generated (rule R8): verify it with the issuing authority by its SHA-256"
+	case b.soleTraders[n.OperatorID]:
+		return "the issued notice " + n.Reference + " prints a sole trader's name and address (rules R4, R8): its particulars are in " +
+			"case.json and case.pdf; verify the original with the issuing authority by its reference, SHA-256 and verification code"
+	}
+	return ""
+}
+
 // selectExhibits picks the exhibits to copy: those asked for, or every one
-// TradeWarden did not generate. Generated documents are withheld (R8).
+// the case holds. Issued notices' PDFs are copied unless they went to a
+// sole trader; other generated documents are withheld (R8).
 func (b *builder) selectExhibits(all []evidence.Exhibit, req ExportRequest) ([]evidence.Exhibit, error) {
 	info := func(ex evidence.Exhibit) ExhibitInfo {
 		return ExhibitInfo{ID: ex.ID, Ref: ex.Ref, Filename: ex.Filename, SHA256: ex.SHA256, Size: ex.Size, MediaType: ex.MediaType,
-			Description: ex.Description, Kind: ex.Kind, PowerUsed: ex.PowerUsed, CollectedAt: ex.CollectedAt,
+			Description: b.text.Text(ex.Description), Kind: ex.Kind, PowerUsed: ex.PowerUsed, CollectedAt: ex.CollectedAt,
 			CollectedBy: b.red.individual(ex.CollectedBy)}
+	}
+	if len(b.noticePDFs) > 0 {
+		b.red.apply(RuleGeneratedDoc)
 	}
 	if !req.IncludeEvidence {
 		return nil, nil
@@ -470,9 +604,8 @@ func (b *builder) selectExhibits(all []evidence.Exhibit, req ExportRequest) ([]e
 			switch {
 			case !ok:
 				fe.Add(fmt.Sprintf("exhibit_ids[%d]", i), "no exhibit %q on this case", id)
-			case ex.Generated:
-				fe.Add(fmt.Sprintf("exhibit_ids[%d]", i), "%s is a document TradeWarden generated (an issued notice); "+
-					"packages list it with its SHA-256 and verification code instead of copying it (rule R8)", ex.Ref)
+			case b.withheldPDF(ex) != "":
+				fe.Add(fmt.Sprintf("exhibit_ids[%d]", i), "%s cannot leave in a package: %s", ex.Ref, b.withheldPDF(ex))
 			case !seen[id]:
 				seen[id] = true
 				picked = append(picked, ex)
@@ -484,10 +617,11 @@ func (b *builder) selectExhibits(all []evidence.Exhibit, req ExportRequest) ([]e
 	}
 	var out []evidence.Exhibit
 	for _, ex := range picked {
-		if ex.Generated {
+		ex.Filename = b.text.Text(ex.Filename)
+		if why := b.withheldPDF(ex); why != "" {
 			b.red.apply(RuleGeneratedDoc)
 			w := info(ex)
-			w.Reason = "a document TradeWarden generated (rule R8): verify it with the issuing authority by its SHA-256 and verification code"
+			w.Reason = why
 			b.file.Withheld = append(b.file.Withheld, w)
 			continue
 		}

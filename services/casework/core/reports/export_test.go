@@ -112,7 +112,8 @@ func newExportWorld() *exportWorld {
 	issued := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
 	w := &exportWorld{
 		c: cases.Case{ID: "c1", AuthorityID: kent.ID, AuthorityCode: kent.Code, Reference: "KENT-TS-2026-000001", Title: "Camera",
-			Summary: "Complaint from Eleanor Whitcombe, 01227 555019", Origin: cases.Complaint, Status: cases.Closed,
+			Summary:     "Complaint from Eleanor Whitcombe, 01227 555019: the camera accepts admin/admin",
+			Complainant: cases.Complainant{Name: "Eleanor Whitcombe", Phone: "01227 555019"}, Origin: cases.Complaint, Status: cases.Closed,
 			AssigneeID: "u-officer", ClosureNote: "closed after a call with Mr Bellamy", ProductIDs: []string{"p1"}},
 		parties: []cases.Party{{OperatorID: "op-co", Role: "manufacturer", ProductID: "p1", AddedBy: "u-officer"},
 			{OperatorID: "op-st", Role: "retailer", AddedBy: "u-other"}},
@@ -120,15 +121,25 @@ func newExportWorld() *exportWorld {
 			{AuthorID: "u-other", Body: "shareable: 1,200 units sold", Shareable: true}},
 		notices: []notices.Notice{{ID: "n1", Type: notices.Penalty, Status: notices.Served, OperatorID: "op-co", Reference: "KENT-TS-PN-2026-0001",
 			IssuerID: "u-issuer", AuthorID: "u-officer", IssuedAt: &issued, ServedTo: "Mr Bellamy", ExhibitID: "ex-gen",
-			Penalty: &notices.PenaltyTerms{AmountPence: 5000}, Verification: "abc123"},
-			{ID: "n2", Type: notices.Stop, Status: notices.Draft, OperatorID: "op-st"}},
+			Penalty: &notices.PenaltyTerms{AmountPence: 5000}, Verification: "abc123",
+			Recipient: &notices.Recipient{Name: "Brightwave Devices Ltd", Country: "GB"}},
+			{ID: "n2", Type: notices.Stop, Status: notices.Draft, OperatorID: "op-st"},
+			// Issued to Jane Smithson while the register had her as a sole
+			// trader; someone has since flipped the flag.
+			{ID: "n3", Type: notices.Compliance, Status: notices.Issued, OperatorID: "op-st", Reference: "KENT-TS-CN-2026-0001",
+				IssuerID: "u-issuer", IssuedAt: &issued, ExhibitID: "ex-gen2", Verification: "def456",
+				Steps:     []string{"Jane Smithson must stop selling the camera from 7 Willow Close"},
+				Reasons:   "Ms Smithson (SmartHomeDirect) sold 40 units; Eleanor Whitcombe bought one.",
+				Recipient: &notices.Recipient{Name: "Jane Smithson", TradingNames: []string{"SmartHomeDirect"}, Address: "7 Willow Close", SoleTrader: true}}},
 		exhibits: []evidence.Exhibit{
 			{ID: "ex-scan", CaseID: "c1", Ref: "KENT-TS-2026-000001/EX-001", Filename: "scan (1).xml", CollectedBy: "Anil Patel"},
 			{ID: "ex-gen", CaseID: "c1", Ref: "KENT-TS-2026-000001/EX-002", Filename: "notice.pdf", Generated: true},
-			{ID: "ex-photo", CaseID: "c1", Ref: "KENT-TS-2026-000001/EX-003", Filename: "photo.jpg"}},
-		blobs: map[string][]byte{"ex-scan": []byte("<nmaprun/>"), "ex-gen": []byte("%PDF-notice"), "ex-photo": {0xff, 0xd8, 0xff}},
+			{ID: "ex-photo", CaseID: "c1", Ref: "KENT-TS-2026-000001/EX-003", Filename: "photo.jpg", Description: "Eleanor's receipt"},
+			{ID: "ex-gen2", CaseID: "c1", Ref: "KENT-TS-2026-000001/EX-004", Filename: "notice2.pdf", Generated: true}},
+		blobs: map[string][]byte{"ex-scan": []byte("<nmaprun/>"), "ex-gen": []byte("%PDF-notice"), "ex-photo": {0xff, 0xd8, 0xff},
+			"ex-gen2": []byte("%PDF-Jane Smithson")},
 		ops: map[string]operators.Operator{"op-co": {ID: "op-co", Name: "Brightwave Devices Ltd", Country: "GB", Address: "Unit 4, Crawley"},
-			"op-st": {ID: "op-st", Name: "Jane Smithson", TradingNames: []string{"SmartHomeDirect"}, Address: "7 Willow Close", SoleTrader: true, Country: "GB"}},
+			"op-st": {ID: "op-st", Name: "Jane Smithson", TradingNames: []string{"SmartHomeDirect"}, Address: "7 Willow Close", SoleTrader: false, Country: "GB"}},
 		users: map[string]string{"u-issuer": "Priya Natarajan"},
 	}
 	psti1, _ := requirements.Lookup("PSTI-1")
@@ -179,13 +190,14 @@ func TestExportRedactsByRule(t *testing.T) {
 		rc.Close()
 		files[f.Name] = string(b)
 	}
-	want := []string{"case.pdf", "case.json", "exhibits/EX-001_scan_1_.xml", "exhibits/EX-003_photo.jpg", "manifest.json"}
+	want := []string{"case.pdf", "case.json", "exhibits/EX-001_scan_1_.xml", "exhibits/EX-002_notice.pdf", "exhibits/EX-003_photo.jpg",
+		"manifest.json"}
 	for i, f := range zr.File {
 		if i >= len(want) || f.Name != want[i] {
 			t.Fatalf("archive holds %v, want %v", zr.File, want)
 		}
 	}
-	if files["exhibits/EX-001_scan_1_.xml"] != "<nmaprun/>" {
+	if files["exhibits/EX-001_scan_1_.xml"] != "<nmaprun/>" || files["exhibits/EX-002_notice.pdf"] != "%PDF-notice" {
 		t.Error("exhibit bytes changed")
 	}
 	for name, text := range files {
@@ -197,7 +209,10 @@ func TestExportRedactsByRule(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"Officer 1", "Officer 2", "Sole trader 1", "Priya Natarajan", "Sam Supervisor", "Brightwave Devices Ltd",
-		"shareable: 1,200 units sold", "[redacted: complaint details (R1)]", "[redacted: individual (R6)]"} {
+		"shareable: 1,200 units sold", "[redacted: individual (R6)]",
+		"Complaint from [redacted: complainant (R1)], [redacted: complainant (R1)]: the camera accepts admin/admin",
+		"Sole trader 1 must stop selling the camera from Sole trader 1", "Ms Sole trader 1 (Sole trader 1) sold 40 units; [redacted: complainant (R1)] bought one.",
+		"[redacted: complainant (R1)]'s receipt", `"recipient_sole_trader": true`, "section 28 of the Product Security"} {
 		if !strings.Contains(files["case.json"], s) {
 			t.Errorf("case.json lacks %q", s)
 		}
@@ -217,10 +232,10 @@ func TestExportRedactsByRule(t *testing.T) {
 			t.Errorf("%s: manifest hash does not match", f.Path)
 		}
 	}
-	if fmt.Sprint(m.Exhibits) != "[{ex-scan included} {ex-gen withheld} {ex-photo included}]" {
+	if fmt.Sprint(m.Exhibits) != "[{ex-scan included} {ex-gen included} {ex-photo included} {ex-gen2 withheld}]" {
 		t.Errorf("manifest exhibits %v", m.Exhibits)
 	}
-	if fmt.Sprint(w.exported) != "[ex-scan ex-photo]" || len(w.events) != 1 || w.events[0].Action != "case.export" {
+	if fmt.Sprint(w.exported) != "[ex-scan ex-gen ex-photo]" || len(w.events) != 1 || w.events[0].Action != "case.export" {
 		t.Errorf("exported %v, events %+v", w.exported, w.events)
 	}
 	if !strings.Contains(files["case.json"], `"penalty_pence": 5000`) || !strings.Contains(files["case.json"], `"paid_pence": 2000`) ||
@@ -241,8 +256,8 @@ func TestExportRefuses(t *testing.T) {
 	}{
 		{"no recipient", supervisorCtx(kent), "c1", reports.ExportRequest{Purpose: "x"}, apperr.Invalid},
 		{"exhibits without evidence", supervisorCtx(kent), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x", ExhibitIDs: []string{"ex-scan"}}, apperr.Invalid},
-		{"generated exhibit", supervisorCtx(kent), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x", IncludeEvidence: true,
-			ExhibitIDs: []string{"ex-gen"}}, apperr.Invalid},
+		{"a sole trader's notice", supervisorCtx(kent), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x", IncludeEvidence: true,
+			ExhibitIDs: []string{"ex-gen2"}}, apperr.Invalid},
 		{"unknown exhibit", supervisorCtx(kent), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x", IncludeEvidence: true,
 			ExhibitIDs: []string{"nope"}}, apperr.Invalid},
 		{"another authority's case", supervisorCtx(opss), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x"}, apperr.Forbidden},
@@ -256,6 +271,12 @@ func TestExportRefuses(t *testing.T) {
 	if len(w.exported) != 0 || len(w.events) != 0 {
 		t.Errorf("refused exports recorded %v %v", w.exported, w.events)
 	}
+	// A collaborating authority does not pass the owner's case on.
+	w.c.Shares = []cases.Share{{AuthorityID: opss.ID, AuthorityCode: opss.Code, Status: cases.ShareAccepted, Level: cases.EditEvidenceAndNotes}}
+	if _, err := svc.Export(supervisorCtx(opss), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x"}); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("collaborator export: %v", err)
+	}
+	w.c.Shares = nil
 	// Only the chosen exhibits leave.
 	pkg, err := svc.Export(supervisorCtx(kent), "c1", reports.ExportRequest{Recipient: "x", Purpose: "x", IncludeEvidence: true,
 		ExhibitIDs: []string{"ex-photo", "ex-photo"}})

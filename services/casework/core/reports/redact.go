@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tradewarden/tradewarden/services/casework/core/redact"
 )
 
 // Rule is one redaction rule every referral package applies. The rules are
@@ -27,53 +29,58 @@ const (
 	RuleGeneratedDoc = "R8"
 )
 
-// Rules is the redaction table of referral packages.
+// Rules is the redaction table of referral packages. A referral awaiting
+// its decision shows the receiving authority the same (see core/cases).
 //
 //	| Rule | Personal data                                  | In the package                                   |
 //	|------|------------------------------------------------|--------------------------------------------------|
-//	| R1   | Case summary of a case opened on a complaint   | "[redacted: complaint details (R1)]"             |
+//	| R1   | The complainant: the record of who complained  | the record left out; in the summary, notes,      |
+//	|      | (name, e-mail, telephone, address) and any of  | rationales and notices each occurrence replaced  |
+//	|      | it in free text; in complaint text any e-mail, | by "[redacted: complainant (R1)]" or "[redacted: |
+//	|      | UK telephone number or postcode                | contact details (R1)]"; the summary of a         |
+//	|      |                                                | complaint with no complainant recorded withheld  |
 //	| R2   | Names, e-mails and ids of officers             | a label, "Officer 1"…, the same per person       |
 //	| R3   | The issuing officers: the supervisor issuing   | shown by name (the issuer also by e-mail)        |
-//	|      | the package, and the officer who issued each   |                                                  |
-//	|      | notice                                         |                                                  |
-//	| R4   | Sole traders: name, trading names, address     | "Sole trader 1"…; the other fields left out      |
-//	|      | (their home), company number, website, VDP     |                                                  |
+//	|      | the package, and who issued and approved each  |                                                  |
+//	|      | notice (its PDF prints them)                   |                                                  |
+//	| R4   | Sole traders (at any notice's issue or now):   | "Sole trader 1"…, in free text too; the other    |
+//	|      | name, trading names, address (their home),     | fields left out; the country is kept             |
+//	|      | company number, website, VDP                   |                                                  |
 //	| R5   | Notes not marked shareable, closure notes,     | left out; the package says how many notes were   |
 //	|      | triage notes, notice outcome notes             | withheld                                         |
 //	| R6   | Individuals named in free text: who collected  | "[redacted: individual (R6)]"                    |
 //	|      | an exhibit, who signed a statement of          |                                                  |
 //	|      | compliance                                     |                                                  |
 //	| R7   | Whom a notice was served on                    | left out; the method and date of service kept    |
-//	| R8   | Documents TradeWarden generated (issued notice | not copied; listed with reference, SHA-256 and   |
-//	|      | PDFs): they print officers and recipients      | verification code, verifiable with the issuer    |
+//	| R8   | Documents TradeWarden generated: issued notice | a notice's PDF copied byte for byte (it is what  |
+//	|      | PDFs print the recipient's name and address    | was served); to a sole trader, not copied: its   |
+//	|      |                                                | particulars given with the name withheld and the |
+//	|      |                                                | PDF listed by reference, SHA-256 and code; other |
+//	|      |                                                | generated documents listed, not copied           |
 var Rules = []Rule{
-	{RuleComplainant, "The summary of a case opened on a complaint", "Replaced by “" + redactedComplaint + "”",
-		"It records the complainant's account and contact details."},
+	{RuleComplainant, "The complainant: the record of who complained (name, e-mail address, telephone number, address) and any of it in the case's free text (title, summary, notes, rationales, notices, exhibit descriptions); in the text of a complaint case, any e-mail address, UK telephone number or postcode",
+		"The record left out; each occurrence replaced by “" + redact.Complainant + "” or “" + redact.ContactDetails + "”; the summary of a complaint case with no complainant recorded replaced by “" + redact.ComplaintWithheld + "”",
+		"The agency receiving the package needs the complaint, not who made it; the issuing authority remains the complainant's point of contact."},
 	{RuleOfficers, "Names, e-mail addresses and user ids of officers (case officer, note authors, who drafted, approved or served a notice, who recorded an assessment or a party)",
 		"Replaced by a label (“Officer 1”, “Officer 2”…), the same label for the same person throughout the package",
 		"Individual officers are not named to another agency; the issuing authority remains the point of contact."},
-	{RuleIssuing, "The issuing officers: the supervisor issuing the package, and the officer who issued each notice",
+	{RuleIssuing, "The issuing officers: the supervisor issuing the package, and the officers who issued and approved each notice",
 		"Shown by name (the package's issuer also by e-mail)",
-		"They are accountable for the package and for the notices, whose served copies already name them."},
-	{RuleSoleTraders, "Sole traders' names, trading names, addresses (their home), company numbers, websites and reporting contacts",
-		"The name replaced by “Sole trader 1”…, the other fields left out; the country is kept",
-		"A sole trader is an individual: these identify a person, not a business."},
+		"They are accountable for the package and for the notices, whose issued copies print their names."},
+	{RuleSoleTraders, "Sole traders' names, trading names, addresses (their home), company numbers, websites and reporting contacts — an operator that was a sole trader when a notice was issued to it, or is one now",
+		"The name replaced by “Sole trader 1”…, in free text too; the other fields left out; the country is kept",
+		"A sole trader is an individual: these identify a person, not a business. A later change to the register does not undo the redaction."},
 	{RuleFreeText, "Case notes not marked shareable, closure notes, triage notes and notice outcome notes",
 		"Left out; the package says how many notes were withheld",
 		"Free text may name anyone; only notes an officer marked shareable leave the authority."},
 	{RuleIndividuals, "Individuals named in free-text fields: who collected an exhibit, who signed a statement of compliance",
-		"Replaced by “" + redactedIndividual + "”", "These fields name people, who may not be officers or businesses."},
+		"Replaced by “" + redact.Individual + "”", "These fields name people, who may not be officers or businesses."},
 	{RuleServedOn, "Whom a notice was served on", "Left out; the method and date of service are kept",
 		"It names a person at the operator, or a sole trader's address."},
-	{RuleGeneratedDoc, "Documents TradeWarden generated (issued notice PDFs)",
-		"Not copied; each is listed with its reference, SHA-256 and verification code",
-		"They print officers' names and the recipient's details; the recipient can verify the original with the issuing authority."},
+	{RuleGeneratedDoc, "Documents TradeWarden generated: issued notice PDFs, which print the recipient's name and address",
+		"A notice's PDF is copied byte for byte; one issued to a sole trader is not: its particulars are given with the name withheld, and the PDF is listed with its reference, SHA-256 and verification code; other generated documents are listed, not copied",
+		"The receiving agency needs the notices as served, and can verify each with the issuing authority; a sole trader's notice prints their name and home address on every page."},
 }
-
-const (
-	redactedComplaint  = "[redacted: complaint details (R1)]"
-	redactedIndividual = "[redacted: individual (R6)]"
-)
 
 // RuleByID returns a rule of the table.
 func RuleByID(id string) (Rule, bool) {
@@ -144,7 +151,7 @@ func (r *redactor) individual(s string) string {
 		return ""
 	}
 	r.apply(RuleIndividuals)
-	return redactedIndividual
+	return redact.Individual
 }
 
 // applied lists the rules used, in table order.
