@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -177,59 +178,79 @@ var existingColumns = []string{"id", "retailer_key", "url_key", "external_id", "
 
 // FindExisting returns the stored listings with any of the keys.
 func (s Listings) FindExisting(ctx context.Context, urlKeys, externalIDs [][2]string) ([]listings.Existing, error) {
-	want := map[[2]string]bool{}
-	var urls, exts []string
-	for _, k := range urlKeys {
-		want[[2]string{"u", k[0] + "\x00" + k[1]}] = true
-		urls = append(urls, k[1])
-	}
-	for _, k := range externalIDs {
-		want[[2]string{"e", k[0] + "\x00" + k[1]}] = true
-		exts = append(exts, k[1])
-	}
 	var rows []listingRow
 	seen := map[string]bool{}
-	scan := func(col string, vals []string) error {
-		if len(vals) == 0 {
-			return nil
-		}
-		var part []listingRow
-		q := s.idb(ctx).NewSelect().Model(&part).Column(existingColumns...)
-		if s.db.Engine == database.Postgres {
-			// One array literal parses and plans far faster than thousands
-			// of IN-list constants.
-			q = q.Where("l."+col+" = ANY(?)", pgdialect.Array(vals))
-		} else {
-			q = q.Where("l."+col+" IN (?)", bun.In(vals))
-		}
-		err := q.Scan(ctx)
-		if err != nil {
-			return fmt.Errorf("find existing listings: %w", err)
-		}
+	add := func(part []listingRow) {
 		for _, r := range part {
 			if !seen[r.ID] {
 				seen[r.ID] = true
 				rows = append(rows, r)
 			}
 		}
-		return nil
 	}
-	if err := scan("url_key", urls); err != nil {
-		return nil, err
-	}
-	if err := scan("external_id", exts); err != nil {
-		return nil, err
+	for _, k := range []struct {
+		col  string
+		keys [][2]string
+	}{{"url_key", urlKeys}, {"external_id", externalIDs}} {
+		if len(k.keys) == 0 {
+			continue
+		}
+		part, err := s.findByKeys(ctx, k.col, k.keys)
+		if err != nil {
+			return nil, fmt.Errorf("find existing listings: %w", err)
+		}
+		add(part)
 	}
 	out := make([]listings.Existing, 0, len(rows))
 	for _, r := range rows {
-		if !want[[2]string{"u", r.RetailerKey + "\x00" + r.URLKey}] &&
-			!(r.ExternalID != nil && want[[2]string{"e", r.RetailerKey + "\x00" + *r.ExternalID}]) {
-			continue
-		}
 		out = append(out, listings.Existing{ID: r.ID, RetailerKey: r.RetailerKey, URLKey: r.URLKey,
 			ExternalID: deref(r.ExternalID), ContentHash: r.ContentHash, ObservedAt: r.ObservedAt.UTC(),
 			ProductID: deref(r.ProductID), Link: listings.LinkSource(r.LinkSource), MatchReason: r.MatchReason,
 			CreatedAt: r.CreatedAt.UTC(), Version: r.Version})
+	}
+	return out, nil
+}
+
+// findByKeys returns the listings whose (retailer_key, col) is one of the
+// pairs. On PostgreSQL each pair probes the unique index from a LATERAL
+// subquery (its LIMIT keeps the planner from flattening it into a join):
+// on a table without fresh statistics (a bulk load outruns autovacuum, or
+// it is off) "col = ANY(…)" or a plain join is planned as a scan of the
+// whole table for every batch, which made imports slow down as they grew.
+func (s Listings) findByKeys(ctx context.Context, col string, pairs [][2]string) ([]listingRow, error) {
+	retailers := make([]string, len(pairs))
+	vals := make([]string, len(pairs))
+	for i, p := range pairs {
+		retailers[i], vals[i] = p[0], p[1]
+	}
+	var rows []listingRow
+	if s.db.Engine == database.Postgres {
+		cols := make([]string, len(existingColumns))
+		for i, c := range existingColumns {
+			cols[i] = "l." + c
+		}
+		err := s.idb(ctx).NewRaw("SELECT f.* FROM unnest(?::text[], ?::text[]) AS k (retailer_key, v) CROSS JOIN LATERAL "+
+			"(SELECT "+strings.Join(cols, ", ")+" FROM listings AS l WHERE l.retailer_key = k.retailer_key AND l."+col+
+			" = k.v AND l."+col+" IS NOT NULL LIMIT 1) AS f", pgdialect.Array(retailers), pgdialect.Array(vals)).Scan(ctx, &rows)
+		return rows, err
+	}
+	want := make(map[[2]string]bool, len(pairs))
+	for _, p := range pairs {
+		want[p] = true
+	}
+	if err := s.idb(ctx).NewSelect().Model(&rows).Column(existingColumns...).Where("l."+col+" IN (?)", bun.In(vals)).
+		Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		v := r.URLKey
+		if col == "external_id" {
+			v = deref(r.ExternalID)
+		}
+		if want[[2]string{r.RetailerKey, v}] {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
