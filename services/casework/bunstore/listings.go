@@ -82,9 +82,18 @@ type listingRow struct {
 	CreatedAt   time.Time `bun:"created_at"`
 	UpdatedAt   time.Time `bun:"updated_at"`
 	Version     int       `bun:"version"`
-	// Category and ProductGTIN are the linked product's, read with documents for the index.
-	Category    string  `bun:"category,scanonly"`
-	ProductGTIN *string `bun:"product_gtin,scanonly"`
+	// The seller's category as written and the category code it maps to.
+	SellerCategory string `bun:"seller_category"`
+	Category       string `bun:"category"`
+	VDPURL         string `bun:"vdp_url"`
+	GTINRaw        string `bun:"gtin_raw"`
+	QualityFlags   string `bun:"quality_flags"`
+	// ModelKey is the normalised model number (NULL for rows stored before
+	// it was kept, until the linker computes it).
+	ModelKey *string `bun:"model_key"`
+	// ProductCategory and ProductGTIN are the linked product's, read with documents for the index.
+	ProductCategory string  `bun:"product_category,scanonly"`
+	ProductGTIN     *string `bun:"product_gtin,scanonly"`
 }
 
 func optional(s string) *string {
@@ -107,7 +116,18 @@ func toListingRow(l listings.Listing) listingRow {
 		Brand: l.Brand, Model: l.Model, GTIN: optional(l.GTIN), PricePence: l.PricePence, Currency: l.Currency,
 		Condition: l.Condition, ObservedAt: l.ObservedAt.UTC(), SupportText: l.SupportText, Status: l.Status,
 		ProductID: optional(l.ProductID), LinkSource: string(l.Link), MatchReason: l.MatchReason, ContentHash: l.ContentHash,
-		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), Version: l.Version}
+		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), Version: l.Version, SellerCategory: l.SellerCategory,
+		Category: l.Category, VDPURL: l.VulnerabilityDisclosureURL, GTINRaw: l.GTINRaw,
+		QualityFlags: strings.Join(l.Quality, ","), ModelKey: ptr(l.ModelKey())}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func splitFlags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func (r listingRow) toCore() listings.Listing {
@@ -116,7 +136,8 @@ func (r listingRow) toCore() listings.Listing {
 		GTIN: deref(r.GTIN), PricePence: r.PricePence, Currency: r.Currency, Condition: r.Condition,
 		ObservedAt: r.ObservedAt.UTC(), SupportText: r.SupportText, Status: r.Status, ProductID: deref(r.ProductID),
 		Link: listings.LinkSource(r.LinkSource), MatchReason: r.MatchReason, ContentHash: r.ContentHash,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, SellerCategory: r.SellerCategory,
+		Category: r.Category, VulnerabilityDisclosureURL: r.VDPURL, GTINRaw: r.GTINRaw, Quality: splitFlags(r.QualityFlags)}
 }
 
 // keyConflict turns a unique violation on a listing key into a conflict
@@ -647,7 +668,7 @@ func (s Listings) CountListings(ctx context.Context) (int64, error) {
 // docColumns are what an index document needs, in docRows' scan order.
 const docColumns = "l.id, l.product_id, l.title, l.description, l.brand, l.model, l.gtin, l.retailer, l.market_type, " +
 	"l.seller, l.url, l.price_pence, l.currency, l.condition, l.observed_at, l.support_text, l.status, " +
-	"COALESCE(p.category, ''), p.gtin"
+	"l.category, l.seller_category, COALESCE(p.category, ''), p.gtin"
 
 // docRows reads listings for the index. The indexer reads every listing
 // it writes, so rows are scanned by hand rather than by reflection.
@@ -668,7 +689,7 @@ func (s Listings) docRows(ctx context.Context, where string, args ...any) ([]lis
 		)
 		if err := rows.Scan(&r.ID, &product, &r.Title, &r.Description, &r.Brand, &r.Model, &gtin, &r.Retailer,
 			&r.MarketType, &r.Seller, &r.URL, &price, &r.Currency, &r.Condition, &observed, &r.SupportText, &r.Status,
-			&r.Category, &productGTIN); err != nil {
+			&r.Category, &r.SellerCategory, &r.ProductCategory, &productGTIN); err != nil {
 			return nil, fmt.Errorf("load listings for the index: %w", err)
 		}
 		if r.ObservedAt, err = timeValue(observed); err != nil {
@@ -766,7 +787,8 @@ func (s Listings) toDocs(ctx context.Context, rows []listingRow) ([]search.Doc, 
 	docs := make([]search.Doc, len(rows))
 	for i, r := range rows {
 		d := search.Doc{ListingID: r.ID, ProductID: deref(r.ProductID), Title: r.Title, Description: r.Description,
-			Brand: r.Brand, Model: r.Model, GTIN: deref(r.GTIN), Category: r.Category, Retailer: r.Retailer,
+			Brand: r.Brand, Model: r.Model, GTIN: deref(r.GTIN), Category: listings.DocCategory(r.ProductCategory, r.Category),
+			Retailer:   r.Retailer,
 			MarketType: r.MarketType, Seller: r.Seller, URL: r.URL, Currency: r.Currency, Condition: r.Condition,
 			ObservedAt: r.ObservedAt.UTC(), SupportText: r.SupportText, Status: r.Status}
 		if r.PricePence != nil {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/categories"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/search"
 )
@@ -51,6 +53,7 @@ func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, er
 	}
 	p, _ := principal.From(ctx)
 	q.Authority = p.Authority.Code
+	q.Category = filterCategory(q.Category)
 	nq, err := q.Normalized()
 	if err != nil {
 		return search.Result{}, queryError(err)
@@ -84,6 +87,7 @@ func (s *Service) SearchProducts(ctx context.Context, q search.ProductQuery) (Pr
 	}
 	p, _ := principal.From(ctx)
 	q.Query.Authority = p.Authority.Code
+	q.Query.Category = filterCategory(q.Query.Category)
 	nq, err := q.Normalized()
 	if err != nil {
 		return ProductSearch{}, queryError(err)
@@ -194,4 +198,26 @@ func (s *Service) SyncProductKeys(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// DocCategory is the category a listing is indexed under: its linked
+// product's (mapped onto a category code when the register's wording names
+// one), else the listing's own mapped category.
+func DocCategory(productCategory, listingCategory string) string {
+	if productCategory = strings.TrimSpace(productCategory); productCategory != "" {
+		if code, ok := categories.Map(productCategory); ok {
+			return code
+		}
+		return productCategory
+	}
+	return listingCategory
+}
+
+// filterCategory lets a category filter name a category in any wording
+// the table knows ("CCTV", "Smart plug"): documents carry the code.
+func filterCategory(c string) string {
+	if code, ok := categories.Map(c); ok {
+		return code
+	}
+	return c
 }
