@@ -26,7 +26,7 @@ func init() {
 	for route, roles := range map[string]string{
 		"POST /api/v1/listings": "OS", "POST /api/v1/listings/import": "OS", "GET /api/v1/listings/:id": "OSA",
 		"PATCH /api/v1/listings/:id": "OS", "GET /api/v1/listings/:id/candidates": "OSA",
-		"GET /api/v1/products/:id/listings": "OSA", "GET /api/v1/search/listings": "OSA", "GET /api/v1/search/products": "OSA",
+		"GET /api/v1/products/:id/listings": "OSA", "GET /api/v1/products/:id/listing-candidates": "OSA", "GET /api/v1/search/listings": "OSA", "GET /api/v1/search/products": "OSA",
 	} {
 		sweepTable[route] = rule{roles: roles}
 	}

@@ -24,6 +24,8 @@ type Listings struct {
 	*Store
 	// Notify, when set, is called after a transaction that queued index work commits.
 	Notify func()
+	// NotifyLink, when set, is called after a transaction that queued product linking commits.
+	NotifyLink func()
 	// writeMu queues this process's bulk writers (import batches, outbox
 	// acknowledgements) on SQLite in Go: SQLite's own busy handler makes a
 	// blocked writer sleep and retry, which leaves the importer and the

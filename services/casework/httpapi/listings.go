@@ -205,6 +205,38 @@ type candidatesResp struct {
 	Items     []candidateDTO `json:"items"`
 }
 
+type listingCandidateDTO struct {
+	Score   float64    `json:"score"`
+	Reasons []string   `json:"reasons"`
+	Listing listingDTO `json:"listing"`
+}
+
+type listingCandidatesResp struct {
+	ProductID string                `json:"product_id"`
+	Items     []listingCandidateDTO `json:"items"`
+}
+
+func (s *Server) productListingCandidates(c *fiber.Ctx) error {
+	q, err := parseQuery[productListingsQuery](c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	cands, err := s.deps.Listings.ProductCandidates(ctx, c.Params("id"), clampLimit(q.Limit))
+	if err != nil {
+		return err
+	}
+	out := listingCandidatesResp{ProductID: c.Params("id"), Items: []listingCandidateDTO{}}
+	for _, cd := range cands {
+		l, err := s.deps.Listings.Get(ctx, cd.ListingID)
+		if err != nil {
+			return err
+		}
+		out.Items = append(out.Items, listingCandidateDTO{Score: cd.Score, Reasons: cd.Reasons, Listing: toListingDTO(l)})
+	}
+	return c.JSON(out)
+}
+
 type lineErrorDTO struct {
 	Line  int64  `json:"line"`
 	Error string `json:"error"`
@@ -282,6 +314,10 @@ func (s *Server) mountListings() {
 		Body: patchListingReq{}, Resp: listingWriteResp{}, Handler: s.patchListing})
 	s.add(Route{Method: http.MethodGet, Path: p + "/:id/candidates", Summary: "Products the listing may be of, strongest evidence first",
 		Tag: "listings", Access: Scoped, Perm: Perm{"listing", "read"}, Resp: candidatesResp{}, Handler: s.listingCandidates})
+	s.add(Route{Method: http.MethodGet, Path: Prefix + "/products/:id/listing-candidates", Summary: "Listings that may be of " +
+		"the product but are not strong enough evidence to link (found when the product was recorded or changed), strongest first",
+		Tag: "listings", Access: Scoped, Perm: Perm{"listing", "read"}, Query: productListingsQuery{},
+		Resp: listingCandidatesResp{}, Handler: s.productListingCandidates})
 	s.add(Route{Method: http.MethodGet, Path: Prefix + "/products/:id/listings", Summary: "Listings linked to a product",
 		Tag: "listings", Access: Scoped, Perm: Perm{"listing", "read"}, Query: productListingsQuery{},
 		Resp: page[listingDTO]{}, Handler: s.productListings})

@@ -227,7 +227,7 @@ func (lv *lineValues) put(name string, ref fieldRef, val string, isNull bool) {
 		}
 	}
 	lv.v[f], lv.set[f], lv.from[f] = val, true, ""
-	if ref.alias {
+	if ref.alias && val != "" {
 		lv.from[f] = noteName(name)
 	}
 }

@@ -225,6 +225,13 @@ type Store interface {
 	// ProductRefs returns the named products (unknown ids are left out).
 	ProductRefs(ctx context.Context, ids []string) ([]ProductRef, error)
 
+	// EnqueueLink queues (or restarts) the background linking of a
+	// product's listings.
+	EnqueueLink(ctx context.Context, productID string) error
+	// ListingCandidates returns the linker's candidate listings of a
+	// product not linked to it, strongest first.
+	ListingCandidates(ctx context.Context, productID string, limit int) ([]ListingCandidate, error)
+
 	// CaseState returns the products and authorities last indexed for a case.
 	CaseState(ctx context.Context, caseID string) (productIDs, authorities []string, err error)
 	SaveCaseState(ctx context.Context, caseID string, productIDs, authorities []string) error

@@ -121,18 +121,44 @@ func (s *Service) SearchProducts(ctx context.Context, q search.ProductQuery) (Pr
 	return out, nil
 }
 
-// ProductChanged is the products.Service hook: it refreshes the product's
-// matching keys and queues its listings for re-indexing (their category
-// comes from the product), in the product's transaction.
+// ProductChanged is the products.Service hook, run in the product's
+// transaction: it refreshes the product's matching keys, queues its
+// listings for re-indexing (their category comes from the product) and,
+// when what it is matched by changed (brand, model, variants, GTIN),
+// queues the background linking of the listings recorded before it.
 func (s *Service) ProductChanged(ctx context.Context, productID string) error {
 	p, err := s.products.Get(ctx, productID)
 	if err != nil {
 		return fmt.Errorf("product %s changed: %w", productID, err)
 	}
-	if err := s.store.SetProductKeys(ctx, productID, ProductKeys(p)); err != nil {
+	keys := ProductKeys(p)
+	old, err := s.store.ProductRefs(ctx, []string{productID})
+	if err != nil {
 		return err
 	}
+	if len(old) == 0 || !sameKeys(old[0].Keys, keys) {
+		if err := s.store.SetProductKeys(ctx, productID, keys); err != nil {
+			return err
+		}
+		if err := s.store.EnqueueLink(ctx, productID); err != nil {
+			return err
+		}
+	}
 	return s.store.EnqueueProducts(ctx, []string{productID})
+}
+
+func sameKeys(a, b []ProductKey) bool {
+	key := func(k ProductKey) string { return k.Kind + "\x00" + k.Key }
+	as, bs := make([]string, len(a)), make([]string, len(b))
+	for i, k := range a {
+		as[i] = key(k)
+	}
+	for i, k := range b {
+		bs[i] = key(k)
+	}
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs)
 }
 
 // CaseChanged is the cases.Service hook: when a case change alters which
