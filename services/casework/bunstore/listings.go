@@ -647,15 +647,14 @@ func (s Listings) ProductListingIDs(ctx context.Context, productID, after string
 	return out, nil
 }
 
-// ListingIDsBetween returns the listing ids in [from, to] after the cursor.
-func (s Listings) ListingIDsBetween(ctx context.Context, from, to, after string, limit int) ([]string, error) {
-	var out []string
-	err := s.idb(ctx).NewSelect().Table("listings").Column("id").Where("id >= ?", from).Where("id <= ?", to).
-		Where("id > ?", after).OrderExpr("id").Limit(int64(limit)).Scan(ctx, &out)
+// DocsBetween returns the documents of the listings with ids in [from, to]
+// after the cursor, by id.
+func (s Listings) DocsBetween(ctx context.Context, from, to, after string, limit int) ([]search.Doc, error) {
+	rows, err := s.docRows(ctx, "l.id >= ? AND l.id <= ? AND l.id > ? ORDER BY l.id LIMIT ?", from, to, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list listing ids in a range: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return s.toDocs(ctx, rows)
 }
 
 // CountListings returns the number of stored listings.
@@ -814,7 +813,14 @@ func (s Listings) LoadDocs(ctx context.Context, ids []string) ([]search.Doc, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.docRows(ctx, "l.id IN (?)", bun.In(ids))
+	var rows []listingRow
+	var err error
+	if s.db.Engine == database.Postgres {
+		// One array parses far faster than thousands of IN-list constants.
+		rows, err = s.docRows(ctx, "l.id = ANY(?)", pgdialect.Array(ids))
+	} else {
+		rows, err = s.docRows(ctx, "l.id IN (?)", bun.In(ids))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -302,8 +302,9 @@ type IndexStore interface {
 	OutboxLag(ctx context.Context) (Lag, error)
 	// ProductListingIDs returns a product's listing ids after the cursor.
 	ProductListingIDs(ctx context.Context, productID, after string, limit int) ([]string, error)
-	// ListingIDsBetween returns the listing ids in [from, to] after the cursor.
-	ListingIDsBetween(ctx context.Context, from, to, after string, limit int) ([]string, error)
+	// DocsBetween returns, by id, the index documents of the listings
+	// whose ids lie in [from, to] after the cursor.
+	DocsBetween(ctx context.Context, from, to, after string, limit int) ([]search.Doc, error)
 	// LoadDocs returns the index documents of the listings that exist.
 	LoadDocs(ctx context.Context, ids []string) ([]search.Doc, error)
 	// ScanDocs streams every listing's index document, by id.
