@@ -143,11 +143,11 @@ func normName(s string) string {
 	}, s)
 }
 
-func lookupField(name []byte) (fieldRef, bool) {
-	if r, ok := fieldByName[string(name)]; ok {
+func lookupField(name string) (fieldRef, bool) {
+	if r, ok := fieldByName[name]; ok {
 		return r, true
 	}
-	r, ok := fieldByName[normName(string(name))]
+	r, ok := fieldByName[normName(name)]
 	return r, ok
 }
 
@@ -176,8 +176,12 @@ type lineValues struct {
 	// price given as an object ({"amount_pence","currency"}), as returned.
 	objPence    *int64
 	objCurrency string
-	err         string
-	errField    string // the field err is about, when one
+	// obj is the JSON object being decoded and src the same bytes as one
+	// string, which field values are substrings of.
+	obj      []byte
+	src      string
+	err      string
+	errField string // the field err is about, when one
 }
 
 func (lv *lineValues) reset() {
@@ -440,13 +444,32 @@ func jsonKind(raw []byte) string {
 	return "a number"
 }
 
+// text returns b, a sub-slice of the object being decoded, as a
+// substring of its one string copy: decoding a line allocates that copy
+// once instead of one string per field.
+func (lv *lineValues) text(b []byte) string {
+	i := cap(lv.obj) - cap(b)
+	return lv.src[i : i+len(b)]
+}
+
+// scalarText reads a JSON string or number member as text.
+func (lv *lineValues) scalarText(raw []byte) (string, bool) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return lv.text(raw[1 : len(raw)-1]), true
+	}
+	if len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+		return lv.text(raw), true
+	}
+	return jsonText(raw)
+}
+
 // putJSON records one member of a JSON object.
 func (lv *lineValues) putJSON(key, raw []byte) {
-	name, ok := jsonText(key)
+	name, ok := lv.scalarText(key)
 	if !ok {
 		return
 	}
-	ref, known := lookupField([]byte(name))
+	ref, known := lookupField(name)
 	isNull := len(raw) == 4 && string(raw) == "null"
 	if !known {
 		if !isNull && !emptyJSON(raw) {
@@ -458,7 +481,7 @@ func (lv *lineValues) putJSON(key, raw []byte) {
 		lv.put(name, ref, "", isNull)
 		return
 	}
-	if text, ok := jsonText(raw); ok {
+	if text, ok := lv.scalarText(raw); ok {
 		lv.put(name, ref, text, false)
 		return
 	}

@@ -181,7 +181,9 @@ func decodeObject(lv *lineValues, raw []byte) string {
 	if raw[0] != '{' {
 		return "malformed JSON: the line must be a JSON object, not " + jsonKindName(raw)
 	}
+	lv.obj, lv.src = raw, string(raw)
 	eachMember(raw, lv.putJSON)
+	lv.obj = nil
 	return ""
 }
 
@@ -310,7 +312,7 @@ type csvColumn struct {
 func resolveHeader(header []string) []csvColumn {
 	cols := make([]csvColumn, len(header))
 	for i, h := range header {
-		ref, ok := lookupField([]byte(h))
+		ref, ok := lookupField(h)
 		cols[i] = csvColumn{name: h, ref: ref, known: ok}
 	}
 	return cols
