@@ -440,6 +440,8 @@ func jsonKind(raw []byte) string {
 		return "a boolean"
 	case '"':
 		return "a string"
+	case 'n':
+		return "null"
 	}
 	return "a number"
 }

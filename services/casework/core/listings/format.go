@@ -179,7 +179,7 @@ func decodeObject(lv *lineValues, raw []byte) string {
 		return "malformed JSON: " + jsonSyntaxProblem(raw)
 	}
 	if raw[0] != '{' {
-		return "malformed JSON: the line must be a JSON object, not " + jsonKindName(raw)
+		return "malformed JSON: the line must be a JSON object, not " + jsonKind(raw)
 	}
 	lv.obj, lv.src = raw, string(raw)
 	eachMember(raw, lv.putJSON)
@@ -196,20 +196,6 @@ func jsonSyntaxProblem(raw []byte) string {
 		return jsonProblem(err)
 	}
 	return "more than one value on the line"
-}
-
-func jsonKindName(raw []byte) string {
-	switch raw[0] {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
 }
 
 func jsonProblem(err error) string {

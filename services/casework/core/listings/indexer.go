@@ -29,16 +29,30 @@ func (o IndexerOptions) withDefaults() IndexerOptions {
 	if o.Batch <= 0 {
 		o.Batch = 2000
 	}
-	if o.Poll <= 0 {
-		o.Poll = 2 * time.Second
-	}
-	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = time.Second
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Minute
-	}
+	retryDefaults(&o.Poll, &o.BaseBackoff, &o.MaxBackoff)
 	return o
+}
+
+// retryDefaults fills in the polling interval and retry delays the
+// background workers share: poll every 2s, retry after 1s doubling to 5m.
+func retryDefaults(poll, base, longest *time.Duration) {
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{poll, 2 * time.Second}, {base, time.Second}, {longest, 5 * time.Minute}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+}
+
+// backoff is the delay before the attempt after the n-th failure.
+func backoff(base, longest time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < longest; i++ {
+		d *= 2
+	}
+	return min(d, longest)
 }
 
 // Indexer keeps a search index in step with the database by draining the
@@ -70,13 +84,8 @@ func (x *Indexer) Notify() {
 // Lag reports how far the index is behind the database.
 func (x *Indexer) Lag(ctx context.Context) (Lag, error) { return x.store.OutboxLag(ctx) }
 
-// backoff is the delay before the attempt after the n-th failure.
 func (x *Indexer) backoff(n int) time.Duration {
-	d := x.opt.BaseBackoff
-	for i := 1; i < n && d < x.opt.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, x.opt.MaxBackoff)
+	return backoff(x.opt.BaseBackoff, x.opt.MaxBackoff, n)
 }
 
 // Step indexes one batch of due outbox items and returns how many items it

@@ -96,15 +96,7 @@ func (o LinkerOptions) withDefaults() LinkerOptions {
 	if o.Page <= 0 {
 		o.Page = 500
 	}
-	if o.Poll <= 0 {
-		o.Poll = 2 * time.Second
-	}
-	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = time.Second
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Minute
-	}
+	retryDefaults(&o.Poll, &o.BaseBackoff, &o.MaxBackoff)
 	return o
 }
 
@@ -205,14 +197,6 @@ func (k *Linker) Step(ctx context.Context) (bool, error) {
 		}
 	}
 	return did, err
-}
-
-func backoff(base, maxDelay time.Duration, n int) time.Duration {
-	d := base
-	for i := 1; i < n && d < maxDelay; i++ {
-		d *= 2
-	}
-	return min(d, maxDelay)
 }
 
 // backfill computes model keys for a page of listings stored before they
