@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -263,5 +264,88 @@ func cliGetJSON(t *testing.T, u, token string, v any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestImportMarketplaceFeedCommand(t *testing.T) {
+	in := newInstance(t)
+	in.mustRun("", "migrate")
+	dir := t.TempDir()
+	nd := filepath.Join(dir, "marketplace.ndjson")
+	feed := `{"listing_id":125000000001,"retailer":"eBay","market_type":"marketplace","url":"https://www.ebay.co.uk/itm/1","title":"TP-Link HS100 smart plug","brand":"TP-Link","model":"HS-100","gtin":"Does not apply","category":"Electronics > Smart Home > Smart Plugs & Sockets","vdp_url":"https://www.tp-link.com/uk/security","colour":"white"}
+{"listing_id":125000000002,"retailer":"eBay","market_type":"marketplace","url":"https://www.ebay.co.uk/itm/2","title":"Mini spy camera","brand":"Acme","model":"SC-9","gtin":"5012345678901","category":"CCTV","colour":"black","item_specifics":{"Resolution":"1080p"}}
+{"listing_id":125000000003,"retailer":"eBay","market_type":"marketplace","url":"https://www.ebay.co.uk/itm/3","title":"Baby monitor VM75","brand":"Motorola","model":"VM75","gtin":"N/A","category":"Home & Garden"}
+{not json
+`
+	if err := os.WriteFile(nd, []byte(feed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := in.run("", "import", "listings", "--quiet", nd)
+	if r.Code != 0 || importCounts(t, r.Stdout) != [4]int{3, 0, 0, 1} || !strings.Contains(r.Stderr, "line 4: malformed JSON") {
+		t.Fatalf("import: %+v", r)
+	}
+	for _, want := range []string{"ignored fields (lines): colour (2), item_specifics (1)",
+		"vdp_url as vulnerability_disclosure_url (1)", "category_unmapped (1)", "gtin_invalid (1)", "gtin_placeholder (2)",
+		"seller categories with no category code (listings): Home & Garden (1)"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	if n := listingsDBCount(t, in, "SELECT COUNT(*) FROM listings WHERE gtin_raw = '5012345678901' AND gtin IS NULL "+
+		"AND quality_flags = 'gtin_invalid' AND category = 'camera'"); n != 1 {
+		t.Errorf("the invalid GTIN was not kept raw: %d", n)
+	}
+	if n := listingsDBCount(t, in, "SELECT COUNT(*) FROM listings WHERE category = 'smart_plug' AND "+
+		"vdp_url = 'https://www.tp-link.com/uk/security' AND external_id = '125000000001'"); n != 1 {
+		t.Errorf("category, disclosure URL or numeric listing id lost: %d", n)
+	}
+	csvPath := filepath.Join(dir, "feed.csv")
+	csv := "Item ID,Site,Market Type,Product URL,Name,EAN,Price,Colour\n" +
+		"g-1,Gumtree,secondary,https://www.gumtree.com/p/1,Ring doorbell used,0,40,black\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := in.mustRun("", "import", "listings", "--quiet", csvPath)
+	if c := importCounts(t, out); c != [4]int{1, 0, 0, 0} || !strings.Contains(out, "colour (1)") {
+		t.Fatalf("csv import: %q", out)
+	}
+
+	// A product recorded afterwards, on the server, links its listings in the background.
+	in.mustRun("", "demo")
+	srv := in.Serve()
+	token := cliLogin(t, srv.Base, "officer@kent-ts.example", "tradewarden-demo-2026")
+	req, _ := http.NewRequest(http.MethodPost, srv.Base+"/api/v1/products",
+		strings.NewReader(`{"brand":"ACME","model":"SC9 (UK)","category":"CCTV"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prod struct{ ID string }
+	_ = json.NewDecoder(resp.Body).Decode(&prod)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || prod.ID == "" {
+		t.Fatalf("create product: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var page struct {
+			Items []struct {
+				ExternalID string `json:"external_id"`
+			} `json:"items"`
+		}
+		cliGetJSON(t, srv.Base+"/api/v1/products/"+prod.ID+"/listings?limit=100", token, &page)
+		if slices.ContainsFunc(page.Items, func(l struct {
+			ExternalID string `json:"external_id"`
+		}) bool {
+			return l.ExternalID == "125000000002"
+		}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never linked the imported listing to the new product; logs:\n%s", srv.Logs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -66,7 +66,8 @@ func BenchmarkListingImport(b *testing.B) {
 
 // listingSampleFile writes n sample listings as NDJSON once per size.
 func listingSampleFile(b *testing.B, n int) string {
-	path := filepath.Join(os.TempDir(), "tradewarden-bench", fmt.Sprintf("listings-%d.ndjson", n))
+	// The version in the name changes whenever demodata's records do.
+	path := filepath.Join(os.TempDir(), "tradewarden-bench", fmt.Sprintf("listings-v2-%d.ndjson", n))
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return path
 	}
@@ -223,7 +224,7 @@ func benchRawSQL(b *testing.B, n int) {
 
 const benchRawColumns = "id, external_id, retailer, retailer_key, market_type, seller, url, url_key, title, description, brand, " +
 	"model, gtin, price_pence, currency, condition, observed_at, support_text, status, link_source, match_reason, " +
-	"content_hash, created_at, updated_at, version"
+	"content_hash, created_at, updated_at, version, seller_category, vdp_url"
 
 func benchRawValues(r demodata.Record) []any {
 	price, _ := strconv.ParseFloat(r.Price, 64)
@@ -235,7 +236,7 @@ func benchRawValues(r demodata.Record) []any {
 	now := time.Now().UTC()
 	return []any{ids.New(), r.ListingID, r.Retailer, strings.ToLower(r.Retailer), r.MarketType, r.Seller, r.URL, r.URL,
 		r.Title, r.Description, r.Brand, r.Model, gtin, int64(price * 100), r.Currency, r.Condition, obs, r.SupportText,
-		r.Status, "", "", "", now, now, 1}
+		r.Status, "", "", "", now, now, 1, r.Category, r.VDPURL}
 }
 
 func benchRawInsert(db *database.DB, n int) error {
@@ -245,7 +246,7 @@ func benchRawInsert(db *database.DB, n int) error {
 	if _, err := db.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
 		return err
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?, ", 25), ", ")
+	ph := strings.TrimSuffix(strings.Repeat("?, ", 27), ", ")
 	for start := 0; start < n; start += 1000 {
 		tx, err := db.DB.DB.BeginTx(ctx, nil)
 		if err != nil {
@@ -315,6 +316,7 @@ type benchRawDoc struct {
 	Condition   string    `json:"condition"`
 	Status      string    `json:"status"`
 	SupportText string    `json:"support_text"`
+	Category    string    `json:"category"`
 	Price       float64   `json:"price"`
 	ObservedAt  time.Time `json:"observed_at"`
 }
@@ -351,6 +353,7 @@ func benchRawMapping() mapping.IndexMapping {
 	dm.AddFieldMappingsAt("seller", stored())
 	dm.AddFieldMappingsAt("url", stored())
 	dm.AddFieldMappingsAt("support_text", text(en.AnalyzerName, false))
+	dm.AddFieldMappingsAt("category", keyword(false))
 	price := bleve.NewNumericFieldMapping()
 	price.Store = true
 	dm.AddFieldMappingsAt("price", price)
@@ -380,7 +383,8 @@ func benchRawBleve(b *testing.B, n int) {
 			obs, _ := time.Parse(time.RFC3339, r.ObservedAt)
 			if err := batch.Index(r.ListingID, benchRawDoc{Title: r.Title, Description: r.Description, Brand: r.Brand,
 				Model: r.Model, GTIN: r.GTIN, Retailer: r.Retailer, MarketType: r.MarketType, Seller: r.Seller, URL: r.URL,
-				Condition: r.Condition, Status: r.Status, SupportText: r.SupportText, Price: price, ObservedAt: obs}); err != nil {
+				Condition: r.Condition, Status: r.Status, SupportText: r.SupportText, Category: r.Category, Price: price,
+				ObservedAt: obs}); err != nil {
 				b.Fatal(err)
 			}
 			if batch.Size() >= 1000 {

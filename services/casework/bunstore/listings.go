@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type Listings struct {
 	*Store
 	// Notify, when set, is called after a transaction that queued index work commits.
 	Notify func()
+	// NotifyLink, when set, is called after a transaction that queued product linking commits.
+	NotifyLink func()
 	// writeMu queues this process's bulk writers (import batches, outbox
 	// acknowledgements) on SQLite in Go: SQLite's own busy handler makes a
 	// blocked writer sleep and retry, which leaves the importer and the
@@ -81,9 +84,18 @@ type listingRow struct {
 	CreatedAt   time.Time `bun:"created_at"`
 	UpdatedAt   time.Time `bun:"updated_at"`
 	Version     int       `bun:"version"`
-	// Category and ProductGTIN are the linked product's, read with documents for the index.
-	Category    string  `bun:"category,scanonly"`
-	ProductGTIN *string `bun:"product_gtin,scanonly"`
+	// The seller's category as written and the category code it maps to.
+	SellerCategory string `bun:"seller_category"`
+	Category       string `bun:"category"`
+	VDPURL         string `bun:"vdp_url"`
+	GTINRaw        string `bun:"gtin_raw"`
+	QualityFlags   string `bun:"quality_flags"`
+	// ModelKey is the normalised model number (NULL for rows stored before
+	// it was kept, until the linker computes it).
+	ModelKey *string `bun:"model_key"`
+	// ProductCategory and ProductGTIN are the linked product's, read with documents for the index.
+	ProductCategory string  `bun:"product_category,scanonly"`
+	ProductGTIN     *string `bun:"product_gtin,scanonly"`
 }
 
 func optional(s string) *string {
@@ -106,7 +118,18 @@ func toListingRow(l listings.Listing) listingRow {
 		Brand: l.Brand, Model: l.Model, GTIN: optional(l.GTIN), PricePence: l.PricePence, Currency: l.Currency,
 		Condition: l.Condition, ObservedAt: l.ObservedAt.UTC(), SupportText: l.SupportText, Status: l.Status,
 		ProductID: optional(l.ProductID), LinkSource: string(l.Link), MatchReason: l.MatchReason, ContentHash: l.ContentHash,
-		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), Version: l.Version}
+		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), Version: l.Version, SellerCategory: l.SellerCategory,
+		Category: l.Category, VDPURL: l.VulnerabilityDisclosureURL, GTINRaw: l.GTINRaw,
+		QualityFlags: strings.Join(l.Quality, ","), ModelKey: ptr(l.ModelKey())}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func splitFlags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func (r listingRow) toCore() listings.Listing {
@@ -115,7 +138,8 @@ func (r listingRow) toCore() listings.Listing {
 		GTIN: deref(r.GTIN), PricePence: r.PricePence, Currency: r.Currency, Condition: r.Condition,
 		ObservedAt: r.ObservedAt.UTC(), SupportText: r.SupportText, Status: r.Status, ProductID: deref(r.ProductID),
 		Link: listings.LinkSource(r.LinkSource), MatchReason: r.MatchReason, ContentHash: r.ContentHash,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, SellerCategory: r.SellerCategory,
+		Category: r.Category, VulnerabilityDisclosureURL: r.VDPURL, GTINRaw: r.GTINRaw, Quality: splitFlags(r.QualityFlags)}
 }
 
 // keyConflict turns a unique violation on a listing key into a conflict
@@ -177,59 +201,79 @@ var existingColumns = []string{"id", "retailer_key", "url_key", "external_id", "
 
 // FindExisting returns the stored listings with any of the keys.
 func (s Listings) FindExisting(ctx context.Context, urlKeys, externalIDs [][2]string) ([]listings.Existing, error) {
-	want := map[[2]string]bool{}
-	var urls, exts []string
-	for _, k := range urlKeys {
-		want[[2]string{"u", k[0] + "\x00" + k[1]}] = true
-		urls = append(urls, k[1])
-	}
-	for _, k := range externalIDs {
-		want[[2]string{"e", k[0] + "\x00" + k[1]}] = true
-		exts = append(exts, k[1])
-	}
 	var rows []listingRow
 	seen := map[string]bool{}
-	scan := func(col string, vals []string) error {
-		if len(vals) == 0 {
-			return nil
-		}
-		var part []listingRow
-		q := s.idb(ctx).NewSelect().Model(&part).Column(existingColumns...)
-		if s.db.Engine == database.Postgres {
-			// One array literal parses and plans far faster than thousands
-			// of IN-list constants.
-			q = q.Where("l."+col+" = ANY(?)", pgdialect.Array(vals))
-		} else {
-			q = q.Where("l."+col+" IN (?)", bun.In(vals))
-		}
-		err := q.Scan(ctx)
-		if err != nil {
-			return fmt.Errorf("find existing listings: %w", err)
-		}
+	add := func(part []listingRow) {
 		for _, r := range part {
 			if !seen[r.ID] {
 				seen[r.ID] = true
 				rows = append(rows, r)
 			}
 		}
-		return nil
 	}
-	if err := scan("url_key", urls); err != nil {
-		return nil, err
-	}
-	if err := scan("external_id", exts); err != nil {
-		return nil, err
+	for _, k := range []struct {
+		col  string
+		keys [][2]string
+	}{{"url_key", urlKeys}, {"external_id", externalIDs}} {
+		if len(k.keys) == 0 {
+			continue
+		}
+		part, err := s.findByKeys(ctx, k.col, k.keys)
+		if err != nil {
+			return nil, fmt.Errorf("find existing listings: %w", err)
+		}
+		add(part)
 	}
 	out := make([]listings.Existing, 0, len(rows))
 	for _, r := range rows {
-		if !want[[2]string{"u", r.RetailerKey + "\x00" + r.URLKey}] &&
-			!(r.ExternalID != nil && want[[2]string{"e", r.RetailerKey + "\x00" + *r.ExternalID}]) {
-			continue
-		}
 		out = append(out, listings.Existing{ID: r.ID, RetailerKey: r.RetailerKey, URLKey: r.URLKey,
 			ExternalID: deref(r.ExternalID), ContentHash: r.ContentHash, ObservedAt: r.ObservedAt.UTC(),
 			ProductID: deref(r.ProductID), Link: listings.LinkSource(r.LinkSource), MatchReason: r.MatchReason,
 			CreatedAt: r.CreatedAt.UTC(), Version: r.Version})
+	}
+	return out, nil
+}
+
+// findByKeys returns the listings whose (retailer_key, col) is one of the
+// pairs. On PostgreSQL each pair probes the unique index from a LATERAL
+// subquery (its LIMIT keeps the planner from flattening it into a join):
+// on a table without fresh statistics (a bulk load outruns autovacuum, or
+// it is off) "col = ANY(…)" or a plain join is planned as a scan of the
+// whole table for every batch, which made imports slow down as they grew.
+func (s Listings) findByKeys(ctx context.Context, col string, pairs [][2]string) ([]listingRow, error) {
+	retailers := make([]string, len(pairs))
+	vals := make([]string, len(pairs))
+	for i, p := range pairs {
+		retailers[i], vals[i] = p[0], p[1]
+	}
+	var rows []listingRow
+	if s.db.Engine == database.Postgres {
+		cols := make([]string, len(existingColumns))
+		for i, c := range existingColumns {
+			cols[i] = "l." + c
+		}
+		err := s.idb(ctx).NewRaw("SELECT f.* FROM unnest(?::text[], ?::text[]) AS k (retailer_key, v) CROSS JOIN LATERAL "+
+			"(SELECT "+strings.Join(cols, ", ")+" FROM listings AS l WHERE l.retailer_key = k.retailer_key AND l."+col+
+			" = k.v AND l."+col+" IS NOT NULL LIMIT 1) AS f", pgdialect.Array(retailers), pgdialect.Array(vals)).Scan(ctx, &rows)
+		return rows, err
+	}
+	want := make(map[[2]string]bool, len(pairs))
+	for _, p := range pairs {
+		want[p] = true
+	}
+	if err := s.idb(ctx).NewSelect().Model(&rows).Column(existingColumns...).Where("l."+col+" IN (?)", bun.In(vals)).
+		Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		v := r.URLKey
+		if col == "external_id" {
+			v = deref(r.ExternalID)
+		}
+		if want[[2]string{r.RetailerKey, v}] {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
@@ -603,15 +647,14 @@ func (s Listings) ProductListingIDs(ctx context.Context, productID, after string
 	return out, nil
 }
 
-// ListingIDsBetween returns the listing ids in [from, to] after the cursor.
-func (s Listings) ListingIDsBetween(ctx context.Context, from, to, after string, limit int) ([]string, error) {
-	var out []string
-	err := s.idb(ctx).NewSelect().Table("listings").Column("id").Where("id >= ?", from).Where("id <= ?", to).
-		Where("id > ?", after).OrderExpr("id").Limit(int64(limit)).Scan(ctx, &out)
+// DocsBetween returns the documents of the listings with ids in [from, to]
+// after the cursor, by id.
+func (s Listings) DocsBetween(ctx context.Context, from, to, after string, limit int) ([]search.Doc, error) {
+	rows, err := s.docRows(ctx, "l.id >= ? AND l.id <= ? AND l.id > ? ORDER BY l.id LIMIT ?", from, to, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list listing ids in a range: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return s.toDocs(ctx, rows)
 }
 
 // CountListings returns the number of stored listings.
@@ -626,7 +669,7 @@ func (s Listings) CountListings(ctx context.Context) (int64, error) {
 // docColumns are what an index document needs, in docRows' scan order.
 const docColumns = "l.id, l.product_id, l.title, l.description, l.brand, l.model, l.gtin, l.retailer, l.market_type, " +
 	"l.seller, l.url, l.price_pence, l.currency, l.condition, l.observed_at, l.support_text, l.status, " +
-	"COALESCE(p.category, ''), p.gtin"
+	"l.category, l.seller_category, COALESCE(p.category, ''), p.gtin"
 
 // docRows reads listings for the index. The indexer reads every listing
 // it writes, so rows are scanned by hand rather than by reflection.
@@ -647,7 +690,7 @@ func (s Listings) docRows(ctx context.Context, where string, args ...any) ([]lis
 		)
 		if err := rows.Scan(&r.ID, &product, &r.Title, &r.Description, &r.Brand, &r.Model, &gtin, &r.Retailer,
 			&r.MarketType, &r.Seller, &r.URL, &price, &r.Currency, &r.Condition, &observed, &r.SupportText, &r.Status,
-			&r.Category, &productGTIN); err != nil {
+			&r.Category, &r.SellerCategory, &r.ProductCategory, &productGTIN); err != nil {
 			return nil, fmt.Errorf("load listings for the index: %w", err)
 		}
 		if r.ObservedAt, err = timeValue(observed); err != nil {
@@ -745,7 +788,8 @@ func (s Listings) toDocs(ctx context.Context, rows []listingRow) ([]search.Doc, 
 	docs := make([]search.Doc, len(rows))
 	for i, r := range rows {
 		d := search.Doc{ListingID: r.ID, ProductID: deref(r.ProductID), Title: r.Title, Description: r.Description,
-			Brand: r.Brand, Model: r.Model, GTIN: deref(r.GTIN), Category: r.Category, Retailer: r.Retailer,
+			Brand: r.Brand, Model: r.Model, GTIN: deref(r.GTIN), Category: listings.DocCategory(r.ProductCategory, r.Category),
+			Retailer:   r.Retailer,
 			MarketType: r.MarketType, Seller: r.Seller, URL: r.URL, Currency: r.Currency, Condition: r.Condition,
 			ObservedAt: r.ObservedAt.UTC(), SupportText: r.SupportText, Status: r.Status}
 		if r.PricePence != nil {
@@ -769,7 +813,14 @@ func (s Listings) LoadDocs(ctx context.Context, ids []string) ([]search.Doc, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.docRows(ctx, "l.id IN (?)", bun.In(ids))
+	var rows []listingRow
+	var err error
+	if s.db.Engine == database.Postgres {
+		// One array parses far faster than thousands of IN-list constants.
+		rows, err = s.docRows(ctx, "l.id = ANY(?)", pgdialect.Array(ids))
+	} else {
+		rows, err = s.docRows(ctx, "l.id IN (?)", bun.In(ids))
+	}
 	if err != nil {
 		return nil, err
 	}

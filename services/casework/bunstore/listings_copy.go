@@ -141,7 +141,8 @@ func (w *copyWriter) end() {
 
 const listingCopyColumns = "id, external_id, retailer, retailer_key, market_type, seller, url, url_key, title, description, " +
 	"brand, model, gtin, price_pence, currency, condition, observed_at, support_text, status, product_id, link_source, " +
-	"match_reason, content_hash, created_at, updated_at, version"
+	"match_reason, content_hash, created_at, updated_at, version, seller_category, category, vdp_url, gtin_raw, " +
+	"quality_flags, model_key"
 
 func copyListings(ctx context.Context, conn bun.Conn, table string, rows []listingRow) error {
 	if len(rows) == 0 {
@@ -175,6 +176,12 @@ func copyListings(ctx context.Context, conn bun.Conn, table string, rows []listi
 		w.time(r.CreatedAt)
 		w.time(r.UpdatedAt)
 		w.int(int64(r.Version))
+		w.text(r.SellerCategory)
+		w.text(r.Category)
+		w.text(r.VDPURL)
+		w.text(r.GTINRaw)
+		w.text(r.QualityFlags)
+		w.textPtr(r.ModelKey)
 		w.end()
 	}
 	_, err := pgdriver.CopyFrom(ctx, conn, &w.b, "COPY "+table+" ("+listingCopyColumns+") FROM STDIN")
@@ -199,7 +206,7 @@ func (s Listings) copyUpdates(ctx context.Context, conn bun.Conn, rows []listing
 		return err
 	}
 	var set []string
-	for _, c := range strings.Split(listingCopyColumns, ", ") {
+	for _, c := range listingColumnList {
 		if c != "id" && c != "created_at" {
 			set = append(set, c+" = s."+c)
 		}
@@ -248,8 +255,11 @@ func listingArgs(r listingRow) []any {
 	return []any{r.ID, nullable(r.ExternalID), r.Retailer, r.RetailerKey, r.MarketType, r.Seller, r.URL, r.URLKey, r.Title,
 		r.Description, r.Brand, r.Model, nullable(r.GTIN), nullable(r.PricePence), r.Currency, r.Condition,
 		sqliteTime(r.ObservedAt), r.SupportText, r.Status, nullable(r.ProductID), r.LinkSource, r.MatchReason,
-		r.ContentHash, sqliteTime(r.CreatedAt), sqliteTime(r.UpdatedAt), r.Version}
+		r.ContentHash, sqliteTime(r.CreatedAt), sqliteTime(r.UpdatedAt), r.Version, r.SellerCategory, r.Category, r.VDPURL,
+		r.GTINRaw, r.QualityFlags, nullable(r.ModelKey)}
 }
+
+var listingColumnList = strings.Split(listingCopyColumns, ", ")
 
 // execMany runs query once per argument list with one prepared statement
 // in the transaction in ctx; ok is false when there is no transaction.
@@ -279,24 +289,27 @@ func (s Listings) sqliteInsertListings(ctx context.Context, rows []listingRow) (
 	for i, r := range rows {
 		args[i] = listingArgs(r)
 	}
-	return s.execMany(ctx, "INSERT INTO listings ("+listingCopyColumns+") VALUES ("+placeholders(26)+")", args)
+	return s.execMany(ctx, "INSERT INTO listings ("+listingCopyColumns+") VALUES ("+placeholders(len(listingColumnList))+")", args)
 }
 
 // sqliteUpdateListings rewrites rows with a prepared statement.
 func (s Listings) sqliteUpdateListings(ctx context.Context, rows []listingRow) (bool, error) {
 	var set []string
-	for _, c := range strings.Split(listingCopyColumns, ", ") {
+	var keep []int
+	for i, c := range listingColumnList {
 		if c != "id" && c != "created_at" {
 			set = append(set, c+" = ?")
+			keep = append(keep, i)
 		}
 	}
 	args := make([][]any, len(rows))
 	for i, r := range rows {
 		a := listingArgs(r)
-		// Drop id and created_at, then key the update by id.
-		upd := append([]any{}, a[1:23]...)
-		upd = append(upd, a[24], a[25], r.ID)
-		args[i] = upd
+		upd := make([]any, 0, len(keep)+1)
+		for _, j := range keep {
+			upd = append(upd, a[j])
+		}
+		args[i] = append(upd, r.ID)
 	}
 	return s.execMany(ctx, "UPDATE listings SET "+strings.Join(set, ", ")+" WHERE id = ?", args)
 }

@@ -228,6 +228,36 @@ type Record struct {
 	ObservedAt  string `json:"observed_at"`
 	SupportText string `json:"support_period_text,omitempty"`
 	Status      string `json:"status"`
+	// Marketplace feeds carry more than the listing format: the seller's
+	// category, a disclosure URL under the common "vdp_url" alias, and
+	// fields TradeWarden does not keep.
+	Category string `json:"category,omitempty"`
+	VDPURL   string `json:"vdp_url,omitempty"`
+	Colour   string `json:"colour,omitempty"`
+	Rating   string `json:"seller_rating,omitempty"`
+}
+
+// sellerCategories are how sites file each category of the catalogue; the
+// last of each is too vague to map onto a product category.
+var sellerCategories = map[string][]string{
+	CatPlug: {"Smart Plugs & Sockets", "Electronics > Smart Home > Smart Plugs", "Home, Garden & DIY > Smart Home > Smart Plugs",
+		"Smart plug", "Smart Home"},
+	CatCamera: {"CCTV", "Security Cameras & CCTV", "Home & Garden > Home Security > Surveillance Cameras",
+		"Cameras & Camcorders > IP Cameras", "Home Security"},
+	CatDoorbell: {"Video Doorbells", "Home Security > Doorbells", "Smart Home > Video Doorbells & Chimes", "Home Security"},
+	CatBaby:     {"Baby Monitors", "Baby > Safety > Video Baby Monitors", "Baby & Child Monitors", "Baby"},
+}
+
+// gtinPlaceholders are what marketplace sellers type when asked for a
+// barcode they do not have.
+var gtinPlaceholders = []string{"Does not apply", "N/A", "none", "0"}
+
+// vdpURLs are the makers' vulnerability-disclosure pages by brand.
+var vdpURLs = map[string]string{
+	"TP-Link": "https://www.tp-link.com/uk/press/security-advisory/", "Ring": "https://ring.com/security",
+	"eufy": "https://www.eufy.com/vulnerability-reward-program", "Hikvision": "https://www.hikvision.com/uk/support/cybersecurity/",
+	"VTech": "https://www.vtech.co.uk/security", "Motorola": "https://www.motorolanursery.com/security",
+	"Google Nest": "https://about.google/appsecurity/",
 }
 
 // Listing returns the i-th listing of the sample; the same i always gives
@@ -304,7 +334,35 @@ func Listing(i int) Record {
 	if chance(5) {
 		rec.Status = "removed"
 	}
+	feedFields(r, &rec, &p, s)
 	return rec
+}
+
+// feedFields adds what real feeds carry beyond the listing format. It
+// draws its random numbers after every other field's, so the rest of a
+// listing is the same as before these fields existed.
+func feedFields(r *rand.Rand, rec *Record, p *Product, s Site) {
+	chance := func(pct int) bool { return r.IntN(100) < pct }
+	cats := sellerCategories[p.Category]
+	if s.MarketType != "secondary" || chance(50) {
+		rec.Category = cats[r.IntN(len(cats))]
+	}
+	if v := vdpURLs[p.Brand]; v != "" && chance(25) {
+		rec.VDPURL = v
+	}
+	if s.MarketType != "marketplace" {
+		return
+	}
+	rec.Colour = []string{"White", "Black", "Grey"}[r.IntN(3)]
+	rec.Rating = fmt.Sprintf("%d%% positive", 90+r.IntN(10))
+	switch {
+	case rec.GTIN == "" && chance(30):
+		rec.GTIN = gtinPlaceholders[r.IntN(len(gtinPlaceholders))]
+	case rec.GTIN != "" && chance(3):
+		// A typo: the check digit no longer matches.
+		last := (int(rec.GTIN[len(rec.GTIN)-1]-'0') + 1) % 10
+		rec.GTIN = rec.GTIN[:len(rec.GTIN)-1] + string(rune('0'+last))
+	}
 }
 
 // WriteNDJSON writes listings [from, to) of the sample as NDJSON.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestSampleIsRealistic(t *testing.T) {
 	sites := map[string]bool{}
 	spellings := map[string]bool{}
 	keys := map[string]bool{}
-	withSupport := 0
+	withSupport, placeholders, typos, withCategory := 0, 0, 0, 0
 	for i := 0; i < demodata.DemoListings; i++ {
 		r := demodata.Listing(i)
 		markets[r.MarketType]++
@@ -46,10 +47,17 @@ func TestSampleIsRealistic(t *testing.T) {
 		if u, err := url.Parse(r.URL); err != nil || u.Scheme != "https" || u.Host == "" {
 			t.Fatalf("listing %d: URL %q", i, r.URL)
 		}
-		if r.GTIN != "" {
-			if _, ok := search.NormalizeGTIN(r.GTIN); !ok {
-				t.Fatalf("listing %d: invalid GTIN %q", i, r.GTIN)
-			}
+		switch _, ok := search.NormalizeGTIN(r.GTIN); {
+		case r.GTIN == "" || ok:
+		case slices.Contains([]string{"Does not apply", "N/A", "none", "0"}, r.GTIN):
+			placeholders++
+		case r.MarketType == "marketplace":
+			typos++ // a marketplace seller's typo, as real feeds have
+		default:
+			t.Fatalf("listing %d: invalid GTIN %q", i, r.GTIN)
+		}
+		if r.Category != "" {
+			withCategory++
 		}
 		key := strings.ToLower(r.Retailer) + " " + r.URL
 		if keys[key] || keys[r.ListingID] {
@@ -75,6 +83,9 @@ func TestSampleIsRealistic(t *testing.T) {
 		if !spellings[s] {
 			t.Errorf("no listing spells the model %q", s)
 		}
+	}
+	if placeholders < 50 || typos == 0 || typos > demodata.DemoListings/50 || withCategory < demodata.DemoListings/2 {
+		t.Errorf("%d GTIN placeholders, %d GTIN typos, %d categories", placeholders, typos, withCategory)
 	}
 	if withSupport < 100 || withSupport > demodata.DemoListings/2 {
 		t.Errorf("%d listings show a support period", withSupport)

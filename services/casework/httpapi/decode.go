@@ -62,22 +62,31 @@ func (s *Server) readBody(c *fiber.Ctx) ([]byte, error) {
 	return c.Body(), nil
 }
 
+// jsonBody returns a non-empty body sent as JSON.
+func (s *Server) jsonBody(c *fiber.Ctx) ([]byte, error) {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if ct != "" && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) && !strings.Contains(ct, "+json") {
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "send the body as application/json")
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, apperr.New(apperr.Malformed, "the request body is empty; send a JSON object")
+	}
+	if err := checkJSONText(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
 // decodeJSON strictly decodes the body into T (unknown fields, trailing data
 // and wrong types are errors) and validates it.
 func decodeJSON[T any](s *Server, c *fiber.Ctx) (T, error) {
 	var v T
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if ct != "" && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) && !strings.Contains(ct, "+json") {
-		return v, fiber.NewError(fiber.StatusUnsupportedMediaType, "send the body as application/json")
-	}
-	body, err := s.readBody(c)
+	body, err := s.jsonBody(c)
 	if err != nil {
-		return v, err
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return v, apperr.New(apperr.Malformed, "the request body is empty; send a JSON object")
-	}
-	if err := checkJSONText(body); err != nil {
 		return v, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

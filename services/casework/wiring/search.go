@@ -166,11 +166,17 @@ type SearchRuntime struct {
 	Store   bunstore.Listings
 	Index   search.Index      // nil unless this process owns the index
 	Indexer *listings.Indexer // nil unless this process owns the index
+	// Linker links listings to products recorded after them; every
+	// serving process runs one.
+	Linker *listings.Linker
 
 	notifyTo atomic.Pointer[listings.Indexer]
 	release  func()
 	stop     context.CancelFunc
 	done     chan struct{}
+
+	stopLinker context.CancelFunc
+	linkerDone chan struct{}
 }
 
 // Owned reports whether this process holds the index.
@@ -187,6 +193,12 @@ func (r *SearchRuntime) notify() {
 func (a *App) buildListings() {
 	rt := &SearchRuntime{Cfg: a.Cfg.Search.withDefaults(a.Cfg.DataDir)}
 	rt.Store = bunstore.NewListings(a.Store, rt.notify)
+	rt.Store.NotifyLink = func() {
+		if rt.Linker != nil {
+			rt.Linker.Notify()
+		}
+	}
+	rt.Linker = listings.NewLinker(rt.Store, a.Audit, a.Cfg.Now, listings.LinkerOptions{Poll: rt.Cfg.IndexerPoll})
 	a.Search = rt
 	a.Listings = listings.NewService(rt.Store, rt.Store, a.Audit, a.Products, a.Cfg.Now)
 	a.Products.OnChange(a.Listings.ProductChanged)
@@ -251,6 +263,26 @@ func (a *App) startIndexer() {
 	}()
 }
 
+// startLinker runs the product linker in the background until the App closes.
+func (a *App) startLinker() {
+	rt := a.Search
+	if rt.stopLinker != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(principal.System(context.Background(), "linker"))
+	rt.stopLinker, rt.linkerDone = cancel, make(chan struct{})
+	go func() {
+		defer close(rt.linkerDone)
+		rt.Linker.Run(ctx, func(err error) { a.Log.Warn("linking listings to products failed; it will be retried", "err", err) })
+	}()
+	a.closers = append(a.closers, func() error {
+		cancel()
+		<-rt.linkerDone
+		rt.stopLinker = nil
+		return nil
+	})
+}
+
 // startSearch opens the index for a server, which must own it.
 func (a *App) startSearch(ctx context.Context) error {
 	owned, err := a.OpenSearch(ctx)
@@ -303,6 +335,11 @@ func (a *App) searchReady(ctx context.Context, checks map[string]any) error {
 		l["oldest_age_seconds"] = max(0, a.Cfg.Now().Sub(lag.Oldest).Seconds())
 	}
 	checks["search_index_lag"] = l
+	jobs, todo, err := rt.Store.LinkBacklog(ctx)
+	if err != nil {
+		return err
+	}
+	checks["product_linking"] = map[string]any{"products_pending": jobs, "listings_to_key": todo}
 	if !rt.Owned() {
 		checks["search_index"] = "owned by another process"
 		return nil

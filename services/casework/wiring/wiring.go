@@ -190,6 +190,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		_ = a.Close()
 		return nil, err
 	}
+	a.startLinker()
 	if err := a.buildAPI(ctx); err != nil {
 		_ = a.Close()
 		return nil, err

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -149,6 +151,7 @@ func importListings(c *cli.Context) error {
 	}
 	fmt.Fprintf(w, "imported %d, updated %d, unchanged %d, rejected %d (%d lines in %.1fs)\n", res.Imported, res.Updated,
 		res.Unchanged, res.RejectedTotal, res.Lines, time.Since(start).Seconds())
+	printFeedReport(w, res)
 	for _, r := range res.Rejected {
 		fmt.Fprintf(c.App.ErrWriter, "line %d: %s\n", r.Line, r.Error)
 	}
@@ -160,6 +163,36 @@ func importListings(c *cli.Context) error {
 		return nil
 	}
 	return drainIndex(c, app)
+}
+
+// printFeedReport prints what the import made of fields and data beyond
+// the listing format: ignored fields, aliases, data-quality counts.
+func printFeedReport(w io.Writer, res listings.ImportResult) {
+	counts := func(m map[string]int64) string {
+		keys := slices.Sorted(maps.Keys(m))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s (%d)", k, m[k])
+		}
+		return strings.Join(parts, ", ")
+	}
+	if len(res.IgnoredFields) > 0 {
+		fmt.Fprintf(w, "ignored fields (lines): %s\n", counts(res.IgnoredFields))
+	}
+	if len(res.MappedFields) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(res.MappedFields)) {
+			m := res.MappedFields[k]
+			parts = append(parts, fmt.Sprintf("%s as %s (%d)", k, m.Field, m.Lines))
+		}
+		fmt.Fprintf(w, "fields read by alias (lines): %s\n", strings.Join(parts, ", "))
+	}
+	if len(res.DataQuality) > 0 {
+		fmt.Fprintf(w, "data quality (listings): %s\n", counts(res.DataQuality))
+	}
+	if len(res.UnmappedCategories) > 0 {
+		fmt.Fprintf(w, "seller categories with no category code (listings): %s\n", counts(res.UnmappedCategories))
+	}
 }
 
 // drainIndex indexes what is left in the outbox, with a progress bar.

@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,18 +39,12 @@ func ParseFormat(s string) (Format, bool) {
 	return "", false
 }
 
-// Columns are the field names of an import line: NDJSON object keys and CSV
-// header names alike. listing_id is the source's own id (stored as the
-// external id); external_id is accepted as a synonym.
-var Columns = []string{"listing_id", "retailer", "market_type", "seller", "url", "title", "description", "brand",
-	"model", "gtin", "price", "price_pence", "currency", "condition", "observed_at", "support_period_text", "status",
-	"product_id"}
-
 // record is one decoded line (or CSV record) of an import.
 type record struct {
-	line int64 // 1-based line number where it starts
-	in   Input
-	err  string // why the line cannot be used; empty when in is set
+	line  int64 // 1-based line number where it starts
+	in    Input
+	notes FieldNotes // valid until the next call of next
+	err   string     // why the line cannot be used; empty when in is set
 }
 
 // decoder yields records; io.EOF ends the input, any other error aborts it.
@@ -108,6 +101,7 @@ type ndjsonDecoder struct {
 	line    int64
 	off     int64
 	maxLine int
+	lv      lineValues
 }
 
 func newNDJSONDecoder(t *tracker, firstLine int64, startOff int64, maxLine int) *ndjsonDecoder {
@@ -133,7 +127,7 @@ func (d *ndjsonDecoder) next() (record, error) {
 			}
 			continue
 		}
-		return decodeJSONLine(d.line, raw), nil
+		return decodeJSONLine(&d.lv, d.line, raw), nil
 	}
 }
 
@@ -164,123 +158,150 @@ func (d *ndjsonDecoder) readLine() ([]byte, bool, error) {
 	}
 }
 
-// jsonLine is the NDJSON shape of an import line.
-type jsonLine struct {
-	ListingID   *string         `json:"listing_id"`
-	ExternalID  *string         `json:"external_id"`
-	Retailer    *string         `json:"retailer"`
-	MarketType  *string         `json:"market_type"`
-	Seller      *string         `json:"seller"`
-	URL         *string         `json:"url"`
-	Title       *string         `json:"title"`
-	Description *string         `json:"description"`
-	Brand       *string         `json:"brand"`
-	Model       *string         `json:"model"`
-	GTIN        json.RawMessage `json:"gtin"`
-	Price       json.RawMessage `json:"price"`
-	PricePence  *int64          `json:"price_pence"`
-	Currency    *string         `json:"currency"`
-	Condition   *string         `json:"condition"`
-	ObservedAt  *string         `json:"observed_at"`
-	SupportText *string         `json:"support_period_text"`
-	Status      *string         `json:"status"`
-	ProductID   *string         `json:"product_id"`
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-// scalar reads a JSON string or number as its text ("12.99" or 12.99).
-func scalar(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", true
-	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) != nil {
-		return "", false
-	}
-	return n.String(), true
-}
-
-func decodeJSONLine(line int64, raw []byte) record {
+// decodeJSONLine reads one NDJSON line into a record, reusing lv.
+func decodeJSONLine(lv *lineValues, line int64, raw []byte) record {
 	if !utf8.Valid(raw) {
 		return record{line: line, err: "the line is not valid UTF-8"}
 	}
-	var jl jsonLine
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&jl); err != nil {
-		return record{line: line, err: "malformed JSON: " + jsonProblem(err)}
-	}
-	if dec.More() {
-		return record{line: line, err: "malformed JSON: more than one value on the line"}
-	}
-	in, msg := jl.input()
-	if msg != "" {
+	lv.reset()
+	if msg := decodeObject(lv, raw); msg != "" {
 		return record{line: line, err: msg}
 	}
-	return record{line: line, in: in}
+	in, msg := lv.finish()
+	return record{line: line, in: in, notes: lv.notes, err: msg}
+}
+
+// decodeObject reads a JSON object's members into lv; it returns why raw
+// is not one JSON object.
+func decodeObject(lv *lineValues, raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if !json.Valid(raw) {
+		return "malformed JSON: " + jsonSyntaxProblem(raw)
+	}
+	if raw[0] != '{' {
+		return "malformed JSON: the line must be a JSON object, not " + jsonKind(raw)
+	}
+	lv.obj, lv.src = raw, string(raw)
+	eachMember(raw, lv.putJSON)
+	lv.obj = nil
+	return ""
+}
+
+// jsonSyntaxProblem says why raw (which json.Valid refused) is not one
+// JSON value.
+func jsonSyntaxProblem(raw []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var v json.RawMessage
+	if err := dec.Decode(&v); err != nil {
+		return jsonProblem(err)
+	}
+	return "more than one value on the line"
 }
 
 func jsonProblem(err error) string {
-	var ute *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
-	case errors.As(err, &ute) && ute.Field != "":
-		return fmt.Sprintf("%s must not be a JSON %s", ute.Field, ute.Value)
-	case errors.As(err, &ute):
-		return "the line must be a JSON object, not " + ute.Value
 	case errors.As(err, &se):
 		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return strings.TrimPrefix(err.Error(), "json: ")
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "the JSON object is incomplete"
 	}
 	return err.Error()
 }
 
-func (jl jsonLine) input() (Input, string) {
-	in := Input{ExternalID: str(jl.ListingID), Retailer: str(jl.Retailer), MarketType: str(jl.MarketType),
-		Seller: str(jl.Seller), URL: str(jl.URL), Title: str(jl.Title), Description: str(jl.Description),
-		Brand: str(jl.Brand), Model: str(jl.Model), PricePence: jl.PricePence, Currency: str(jl.Currency),
-		Condition: str(jl.Condition), ObservedAt: str(jl.ObservedAt), SupportText: str(jl.SupportText),
-		Status: str(jl.Status), ProductID: str(jl.ProductID)}
-	if jl.ExternalID != nil {
-		if jl.ListingID != nil && *jl.ListingID != *jl.ExternalID {
-			return in, "listing_id and external_id differ; give one"
+// eachMember calls fn with the raw key and value of every member of the
+// JSON object obj, which must be valid JSON (json.Valid): the scan only
+// finds boundaries, so it never allocates.
+func eachMember(obj []byte, fn func(key, val []byte)) {
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] != '}' {
+		kEnd := skipValue(obj, i)
+		key := obj[i:kEnd]
+		i = skipSpace(obj, kEnd)
+		i = skipSpace(obj, i+1) // the colon
+		vEnd := skipValue(obj, i)
+		fn(key, obj[i:vEnd])
+		i = skipSpace(obj, vEnd)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
 		}
-		in.ExternalID = *jl.ExternalID
 	}
-	var ok bool
-	if in.GTIN, ok = scalar(jl.GTIN); !ok {
-		return in, "gtin must be a string or a number"
-	}
-	if in.Price, ok = scalar(jl.Price); !ok {
-		return in, "price must be a string or a number"
-	}
-	return in, ""
 }
 
-// csvDecoder reads CSV with a header row naming Columns.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = skipString(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j
+}
+
+// skipString returns the end (after the closing quote) of the string at b[i].
+func skipString(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// csvDecoder reads CSV with a header row naming Columns (or their
+// aliases); other columns are ignored and reported.
 type csvDecoder struct {
 	t      *tracker
 	r      *csv.Reader
 	header []string
+	cols   []csvColumn
 	base   int64 // line number before the reader's first line
 	start  int64 // offset of the reader's first byte
+	lv     lineValues
+}
+
+// csvColumn is what a header name resolved to.
+type csvColumn struct {
+	name  string
+	ref   fieldRef
+	known bool
+}
+
+func resolveHeader(header []string) []csvColumn {
+	cols := make([]csvColumn, len(header))
+	for i, h := range header {
+		ref, ok := lookupField(h)
+		cols[i] = csvColumn{name: h, ref: ref, known: ok}
+	}
+	return cols
 }
 
 // readCSVHeader reads the header row and checks its names.
@@ -296,30 +317,27 @@ func readCSVHeader(t *tracker) (*csvDecoder, error) {
 	if len(hdr) > 0 {
 		hdr[0] = strings.TrimPrefix(hdr[0], "\ufeff")
 	}
-	known := map[string]bool{"external_id": true}
-	for _, c := range Columns {
-		known[c] = true
-	}
 	seen := map[string]bool{}
 	for i, h := range hdr {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if !known[h] {
-			return nil, fmt.Errorf("CSV column %d %q is not one of %s", i+1, clip(h), strings.Join(Columns, ", "))
+		if !utf8.ValidString(h) {
+			return nil, fmt.Errorf("CSV column %d is not valid UTF-8", i+1)
 		}
-		if seen[h] {
-			return nil, fmt.Errorf("CSV column %q appears twice", h)
+		h = normName(h)
+		if seen[h] && h != "" {
+			return nil, fmt.Errorf("CSV column %q appears twice", clip(h))
 		}
 		seen[h] = true
 		hdr[i] = h
 	}
 	d.header = slices.Clone(hdr) // the reader reuses the record's memory
+	d.cols = resolveHeader(d.header)
 	t.consume(d.r.InputOffset())
 	return d, nil
 }
 
 // resumeCSV continues a CSV import after its header and committed lines.
 func resumeCSV(t *tracker, header []string, lines, off int64) *csvDecoder {
-	return &csvDecoder{t: t, r: newCSVReader(t), header: header, base: lines, start: off}
+	return &csvDecoder{t: t, r: newCSVReader(t), header: header, cols: resolveHeader(header), base: lines, start: off}
 }
 
 func newCSVReader(r io.Reader) *csv.Reader {
@@ -349,38 +367,27 @@ func (d *csvDecoder) next() (record, error) {
 		if len(fields) == 1 && strings.TrimSpace(fields[0]) == "" {
 			continue
 		}
-		if len(fields) != len(d.header) {
-			rec.err = fmt.Sprintf("has %d fields, the header has %d", len(fields), len(d.header))
+		if len(fields) != len(d.cols) {
+			rec.err = fmt.Sprintf("has %d fields, the header has %d", len(fields), len(d.cols))
 			return rec, nil
 		}
-		v := map[string]string{}
+		lv := &d.lv
+		lv.reset()
 		for i, f := range fields {
+			c := d.cols[i]
 			if !utf8.ValidString(f) {
-				rec.err = d.header[i] + " is not valid UTF-8"
+				rec.err = clip(c.name) + " is not valid UTF-8"
 				return rec, nil
 			}
-			v[d.header[i]] = f
-		}
-		in := Input{ExternalID: v["listing_id"], Retailer: v["retailer"], MarketType: v["market_type"], Seller: v["seller"],
-			URL: v["url"], Title: v["title"], Description: v["description"], Brand: v["brand"], Model: v["model"],
-			GTIN: v["gtin"], Price: v["price"], Currency: v["currency"], Condition: v["condition"],
-			ObservedAt: v["observed_at"], SupportText: v["support_period_text"], Status: v["status"], ProductID: v["product_id"]}
-		if e := v["external_id"]; e != "" {
-			if in.ExternalID != "" && in.ExternalID != e {
-				rec.err = "listing_id and external_id differ; give one"
-				return rec, nil
+			switch {
+			case c.known:
+				lv.put(c.name, c.ref, f, false)
+			case strings.TrimSpace(f) != "":
+				lv.ignore(c.name)
 			}
-			in.ExternalID = e
 		}
-		if p := strings.TrimSpace(v["price_pence"]); p != "" {
-			n, err := strconv.ParseInt(p, 10, 64)
-			if err != nil {
-				rec.err = fmt.Sprintf("price_pence %q is not a whole number", clip(p))
-				return rec, nil
-			}
-			in.PricePence = &n
-		}
-		rec.in = in
+		rec.in, rec.err = lv.finish()
+		rec.notes = lv.notes
 		return rec, nil
 	}
 }

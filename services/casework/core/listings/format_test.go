@@ -36,7 +36,7 @@ func TestNDJSONDecoderLinesAndErrors(t *testing.T) {
 		`{"title":"caf` + "\xe9" + `"}` + "\n" +
 		`{"title":"two"} {"title":"three"}` + "\n" +
 		`{"listing_id":"a","external_id":"b"}` + "\n" +
-		`{"title":"x","price":{"amount":1}}` + "\n" +
+		`{"title":"x","price":{"value":1}}` + "\n" +
 		`{"title":"` + strings.Repeat("y", 300) + `"}` + "\n" +
 		`{"title":"last, no newline","listing_id":"ext-9"}`
 	tr := newTracker(input)
@@ -127,7 +127,7 @@ func TestCSVDecoder(t *testing.T) {
 }
 
 func TestCSVHeaderErrors(t *testing.T) {
-	for _, h := range []string{"", "retailer,colour\n", "url,url\n", "\"unterminated\n"} {
+	for _, h := range []string{"", "url,url\n", "URL,url\n", "\"unterminated\n", "caf\xe9\n"} {
 		if _, err := readCSVHeader(newTracker(h)); err == nil {
 			t.Errorf("header %q accepted", h)
 		}

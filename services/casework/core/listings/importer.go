@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,117 @@ type ImportResult struct {
 	// ResumedAfterLine is the last line a previous interrupted run
 	// committed, when this run continued from it; 0 otherwise.
 	ResumedAfterLine int64
+	// IgnoredFields counts, per unknown field name, the lines that gave
+	// it a value; MappedFields the lines that used each alias.
+	IgnoredFields map[string]int64
+	MappedFields  map[string]MappedField
+	// DataQuality counts the listings with each kind of unusable data
+	// (DataGTINPlaceholder, QualityGTINInvalid, QualityVDPInvalid,
+	// DataCategoryUnmapped); UnmappedCategories the seller categories
+	// that map to no category code, with how many listings gave each.
+	DataQuality        map[string]int64
+	UnmappedCategories map[string]int64
+}
+
+// MappedField is the field an alias was read as, and on how many lines.
+type MappedField struct {
+	Field string
+	Lines int64
+}
+
+// Counters of ImportResult.DataQuality beside the listings' own flags.
+const (
+	DataGTINPlaceholder  = "gtin_placeholder"
+	DataCategoryUnmapped = "category_unmapped"
+)
+
+// Bounds on the distinct names an import report counts; the rest are
+// counted under OtherNames.
+const (
+	maxReportFields     = 100
+	maxReportCategories = 100
+	OtherNames          = "(others)"
+)
+
+func bump(m map[string]int64, key string, n int64, limit int) {
+	if _, ok := m[key]; !ok && len(m) >= limit {
+		key = OtherNames
+	}
+	m[key] += n
+}
+
+// importStats are the report's counts over some lines.
+type importStats struct {
+	ignored, quality, categories map[string]int64
+	mapped                       map[string]MappedField
+}
+
+func newImportStats() *importStats {
+	return &importStats{ignored: map[string]int64{}, quality: map[string]int64{}, categories: map[string]int64{},
+		mapped: map[string]MappedField{}}
+}
+
+func (st *importStats) notes(n FieldNotes) {
+	for i, name := range n.Ignored {
+		if !slices.Contains(n.Ignored[:i], name) {
+			bump(st.ignored, name, 1, maxReportFields)
+		}
+	}
+	for _, m := range n.Mapped {
+		addMapped(st.mapped, m.From, MappedField{Field: m.To, Lines: 1})
+	}
+}
+
+// addMapped counts lines that used the alias from (aliases are a fixed
+// table, so the map stays small).
+func addMapped(dst map[string]MappedField, from string, m MappedField) {
+	cur, ok := dst[from]
+	if !ok {
+		dst[from] = m
+		return
+	}
+	cur.Lines += m.Lines
+	dst[from] = cur
+}
+
+func (st *importStats) listing(l Listing) {
+	for _, q := range l.Quality {
+		st.quality[q]++
+	}
+	if l.gtinPlaceholder {
+		st.quality[DataGTINPlaceholder]++
+	}
+	if l.SellerCategory != "" && l.Category == "" {
+		st.quality[DataCategoryUnmapped]++
+		bump(st.categories, clip(l.SellerCategory), 1, maxReportCategories)
+	}
+}
+
+// add merges a chunk's counts into the result.
+func (r *ImportResult) add(st *importStats) {
+	if st == nil {
+		return
+	}
+	merge := func(dst *map[string]int64, src map[string]int64, limit int) {
+		if len(src) == 0 {
+			return
+		}
+		if *dst == nil {
+			*dst = map[string]int64{}
+		}
+		for k, v := range src {
+			bump(*dst, k, v, limit)
+		}
+	}
+	merge(&r.IgnoredFields, st.ignored, maxReportFields)
+	merge(&r.DataQuality, st.quality, maxReportFields)
+	merge(&r.UnmappedCategories, st.categories, maxReportCategories)
+	if len(st.mapped) > 0 && r.MappedFields == nil {
+		r.MappedFields = map[string]MappedField{}
+	}
+	for k, m := range st.mapped {
+		addMapped(r.MappedFields, k, m)
+	}
 }
 
 func (r *ImportResult) reject(line int64, msg string) {
@@ -156,6 +268,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (I
 	go run.read(ctx, dec, chunks)
 	for ch := range chunks {
 		res.Lines += ch.lines
+		res.add(ch.stats)
 		for _, le := range ch.rejected {
 			res.reject(le.Line, le.Error)
 		}
@@ -174,6 +287,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (I
 // chunk is one batch of validated lines with what was read up to its end.
 type chunk struct {
 	batch    []pending
+	stats    *importStats
 	rejected []LineError
 	lines    int64 // lines read into this chunk
 	at       position
@@ -200,7 +314,7 @@ func (r *importRun) read(ctx context.Context, dec decoder, out chan<- chunk) {
 			return false
 		}
 	}
-	cur := chunk{batch: make([]pending, 0, r.opt.BatchSize)}
+	cur := chunk{batch: make([]pending, 0, r.opt.BatchSize), stats: newImportStats()}
 	for {
 		if err := ctx.Err(); err != nil {
 			return
@@ -215,6 +329,7 @@ func (r *importRun) read(ctx context.Context, dec decoder, out chan<- chunk) {
 			return
 		}
 		cur.lines++
+		cur.stats.notes(rec.notes)
 		if rec.err != "" {
 			cur.rejected = append(cur.rejected, LineError{Line: rec.line, Error: rec.err})
 			continue
@@ -224,14 +339,15 @@ func (r *importRun) read(ctx context.Context, dec decoder, out chan<- chunk) {
 			cur.rejected = append(cur.rejected, LineError{Line: rec.line, Error: describeErr(err)})
 			continue
 		}
-		cur.batch = append(cur.batch, pending{line: rec.line, l: l, explicitProduct: l.ProductID != "",
+		cur.stats.listing(l)
+		cur.batch = append(cur.batch, pending{line: rec.line, l: l, explicitProduct: l.ProductID != "" || rec.in.NoProduct,
 			observed: strings.TrimSpace(rec.in.ObservedAt) != ""})
 		if len(cur.batch) >= r.opt.BatchSize {
 			cur.at = r.position()
 			if !send(cur) {
 				return
 			}
-			cur = chunk{batch: make([]pending, 0, r.opt.BatchSize)}
+			cur = chunk{batch: make([]pending, 0, r.opt.BatchSize), stats: newImportStats()}
 		}
 	}
 	cur.at, cur.last = r.position(), true

@@ -29,16 +29,30 @@ func (o IndexerOptions) withDefaults() IndexerOptions {
 	if o.Batch <= 0 {
 		o.Batch = 2000
 	}
-	if o.Poll <= 0 {
-		o.Poll = 2 * time.Second
-	}
-	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = time.Second
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Minute
-	}
+	retryDefaults(&o.Poll, &o.BaseBackoff, &o.MaxBackoff)
 	return o
+}
+
+// retryDefaults fills in the polling interval and retry delays the
+// background workers share: poll every 2s, retry after 1s doubling to 5m.
+func retryDefaults(poll, base, longest *time.Duration) {
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{poll, 2 * time.Second}, {base, time.Second}, {longest, 5 * time.Minute}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+}
+
+// backoff is the delay before the attempt after the n-th failure.
+func backoff(base, longest time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < longest; i++ {
+		d *= 2
+	}
+	return min(d, longest)
 }
 
 // Indexer keeps a search index in step with the database by draining the
@@ -70,13 +84,8 @@ func (x *Indexer) Notify() {
 // Lag reports how far the index is behind the database.
 func (x *Indexer) Lag(ctx context.Context) (Lag, error) { return x.store.OutboxLag(ctx) }
 
-// backoff is the delay before the attempt after the n-th failure.
 func (x *Indexer) backoff(n int) time.Duration {
-	d := x.opt.BaseBackoff
-	for i := 1; i < n && d < x.opt.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, x.opt.MaxBackoff)
+	return backoff(x.opt.BaseBackoff, x.opt.MaxBackoff, n)
 }
 
 // Step indexes one batch of due outbox items and returns how many items it
@@ -113,7 +122,7 @@ func (x *Indexer) Step(ctx context.Context) (int, error) {
 
 // apply writes the documents of items and removes them from the outbox.
 func (x *Indexer) apply(ctx context.Context, items []OutboxItem, warm bool) error {
-	var listingIDs []string
+	var listingIDs, ranges []string
 	seqs := make([]int64, len(items))
 	for i, it := range items {
 		seqs[i] = it.Seq
@@ -129,28 +138,53 @@ func (x *Indexer) apply(ctx context.Context, items []OutboxItem, warm bool) erro
 			}
 			listingIDs = append(listingIDs, ids...)
 		case OutboxRange:
-			from, to, _ := strings.Cut(it.Ref, " ")
-			ids, err := pages(func(after string) ([]string, error) {
-				return x.store.ListingIDsBetween(ctx, from, to, after, 5000)
-			})
-			if err != nil {
-				return err
-			}
-			listingIDs = append(listingIDs, ids...)
+			ranges = append(ranges, it.Ref)
 		}
 	}
 	slices.Sort(listingIDs)
 	listingIDs = slices.Compact(listingIDs)
+	written := len(listingIDs)
 	for start := 0; start < len(listingIDs); start += x.opt.Batch {
 		chunk := listingIDs[start:min(start+x.opt.Batch, len(listingIDs))]
 		if err := x.write(ctx, chunk); err != nil {
 			return err
 		}
 	}
-	if warm && len(listingIDs) > 0 {
+	for _, r := range ranges {
+		n, err := x.writeRange(ctx, r)
+		if err != nil {
+			return err
+		}
+		written += n
+	}
+	if warm && written > 0 {
 		x.warm(ctx)
 	}
 	return x.store.AckOutbox(ctx, seqs)
+}
+
+// writeRange indexes the listings of a range item ("<from> <to>"), read
+// page by page in id order. A range only ever names listings just created,
+// so there is nothing to delete.
+func (x *Indexer) writeRange(ctx context.Context, ref string) (int, error) {
+	from, to, _ := strings.Cut(ref, " ")
+	n, after := 0, ""
+	for {
+		docs, err := x.store.DocsBetween(ctx, from, to, after, x.opt.Batch)
+		if err != nil {
+			return n, err
+		}
+		if len(docs) > 0 {
+			if err := x.idx.Upsert(ctx, docs); err != nil {
+				return n, fmt.Errorf("write to index: %w", err)
+			}
+			n += len(docs)
+			after = docs[len(docs)-1].ListingID
+		}
+		if len(docs) < x.opt.Batch {
+			return n, nil
+		}
+	}
 }
 
 // warmQuery matches nothing; running it makes the engine prepare what its

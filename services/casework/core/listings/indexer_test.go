@@ -55,7 +55,7 @@ func (m *memIndexStore) EnqueueIDRange(_ context.Context, from, to string) error
 	return nil
 }
 
-func (m *memIndexStore) ListingIDsBetween(_ context.Context, from, to, after string, limit int) ([]string, error) {
+func (m *memIndexStore) DocsBetween(ctx context.Context, from, to, after string, limit int) ([]search.Doc, error) {
 	var ids []string
 	for id := range m.docs {
 		if id >= from && id <= to && id > after {
@@ -63,7 +63,7 @@ func (m *memIndexStore) ListingIDsBetween(_ context.Context, from, to, after str
 		}
 	}
 	slices.Sort(ids)
-	return ids[:min(limit, len(ids))], nil
+	return m.LoadDocs(ctx, ids[:min(limit, len(ids))])
 }
 
 func (m *memIndexStore) DueOutbox(_ context.Context, now time.Time, limit int) ([]OutboxItem, error) {

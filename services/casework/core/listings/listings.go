@@ -54,13 +54,27 @@ type Listing struct {
 	Description string
 	Brand       string
 	Model       string
-	GTIN        string // normalised digits, empty when none
+	GTIN        string // normalised digits of a valid GTIN, empty when none
+	// GTINRaw is what the listing gave as its GTIN when that is not a valid
+	// one (wrong check digit or length): kept as evidence, never matched on.
+	GTINRaw string
 	// PricePence is the price in minor units of Currency; nil when none was shown.
 	PricePence  *int64
 	Currency    string // ISO 4217 code
 	Condition   string // search.ConditionNew, ConditionUsed or ConditionRefurbished
 	ObservedAt  time.Time
 	SupportText string // the support-period text shown on the listing; empty when none
+	// SellerCategory is the category the seller filed the listing under, as
+	// written; Category is the category code it maps to (categories.Map),
+	// empty when it maps to none.
+	SellerCategory string
+	Category       string
+	// VulnerabilityDisclosureURL is where the listing says security issues
+	// are reported (PSTI Sch 1 para 2 evidence), as shown.
+	VulnerabilityDisclosureURL string
+	// Quality flags what in the listing's data is unusable as given
+	// (QualityGTINInvalid, QualityVDPInvalid), in a fixed order.
+	Quality     []string
 	Status      string // search.StatusLive or StatusRemoved
 	ProductID   string // linked product, empty when none
 	Link        LinkSource
@@ -74,12 +88,38 @@ type Listing struct {
 
 	// keys caches RetailerKey and URLKey for the values they were computed from.
 	keys *listingKeyCache
+	// gtinPlaceholder records that the GTIN given was a placeholder
+	// ("Does not apply", "N/A"…), counted by imports.
+	gtinPlaceholder bool
 }
 
-type listingKeyCache struct{ retailer, url, retailerKey, urlKey string }
+// Data-quality flags of a listing.
+const (
+	QualityGTINInvalid = "gtin_invalid"
+	QualityVDPInvalid  = "vulnerability_disclosure_url_invalid"
+)
+
+type listingKeyCache struct{ retailer, url, model, retailerKey, urlKey, modelKey string }
 
 func (l *Listing) cacheKeys() {
-	l.keys = &listingKeyCache{retailer: l.Retailer, url: l.URL, retailerKey: retailerKey(l.Retailer), urlKey: urlKey(l.URL)}
+	l.keys = &listingKeyCache{retailer: l.Retailer, url: l.URL, model: l.Model, retailerKey: retailerKey(l.Retailer),
+		urlKey: urlKey(l.URL), modelKey: modelKey(l.Model)}
+}
+
+// ModelKey is the normalised model number listings are matched by ("" when
+// the model is too short to identify a product).
+func (l Listing) ModelKey() string {
+	if l.keys != nil && l.keys.model == l.Model {
+		return l.keys.modelKey
+	}
+	return modelKey(l.Model)
+}
+
+func modelKey(model string) string {
+	if m := search.NormalizeModel(model); len(m) >= minModelMatch {
+		return m
+	}
+	return ""
 }
 
 // RetailerKey is the form retailers are compared by.
@@ -185,6 +225,13 @@ type Store interface {
 	// ProductRefs returns the named products (unknown ids are left out).
 	ProductRefs(ctx context.Context, ids []string) ([]ProductRef, error)
 
+	// EnqueueLink queues (or restarts) the background linking of a
+	// product's listings.
+	EnqueueLink(ctx context.Context, productID string) error
+	// ListingCandidates returns the linker's candidate listings of a
+	// product not linked to it, strongest first.
+	ListingCandidates(ctx context.Context, productID string, limit int) ([]ListingCandidate, error)
+
 	// CaseState returns the products and authorities last indexed for a case.
 	CaseState(ctx context.Context, caseID string) (productIDs, authorities []string, err error)
 	SaveCaseState(ctx context.Context, caseID string, productIDs, authorities []string) error
@@ -255,8 +302,9 @@ type IndexStore interface {
 	OutboxLag(ctx context.Context) (Lag, error)
 	// ProductListingIDs returns a product's listing ids after the cursor.
 	ProductListingIDs(ctx context.Context, productID, after string, limit int) ([]string, error)
-	// ListingIDsBetween returns the listing ids in [from, to] after the cursor.
-	ListingIDsBetween(ctx context.Context, from, to, after string, limit int) ([]string, error)
+	// DocsBetween returns, by id, the index documents of the listings
+	// whose ids lie in [from, to] after the cursor.
+	DocsBetween(ctx context.Context, from, to, after string, limit int) ([]search.Doc, error)
 	// LoadDocs returns the index documents of the listings that exist.
 	LoadDocs(ctx context.Context, ids []string) ([]search.Doc, error)
 	// ScanDocs streams every listing's index document, by id.

@@ -62,9 +62,7 @@ func keysOf(l Listing, withTitle bool) listingKeys {
 			k.gtin = g
 		}
 	}
-	if m := search.NormalizeModel(l.Model); len(m) >= minModelMatch {
-		k.model = m
-	}
+	k.model = l.ModelKey()
 	if withTitle {
 		k.titles = search.ModelKeys(l.Title)
 	}

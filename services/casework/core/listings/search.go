@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/categories"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/search"
 )
@@ -51,6 +53,7 @@ func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, er
 	}
 	p, _ := principal.From(ctx)
 	q.Authority = p.Authority.Code
+	q.Category = filterCategory(q.Category)
 	nq, err := q.Normalized()
 	if err != nil {
 		return search.Result{}, queryError(err)
@@ -84,6 +87,7 @@ func (s *Service) SearchProducts(ctx context.Context, q search.ProductQuery) (Pr
 	}
 	p, _ := principal.From(ctx)
 	q.Query.Authority = p.Authority.Code
+	q.Query.Category = filterCategory(q.Query.Category)
 	nq, err := q.Normalized()
 	if err != nil {
 		return ProductSearch{}, queryError(err)
@@ -117,18 +121,44 @@ func (s *Service) SearchProducts(ctx context.Context, q search.ProductQuery) (Pr
 	return out, nil
 }
 
-// ProductChanged is the products.Service hook: it refreshes the product's
-// matching keys and queues its listings for re-indexing (their category
-// comes from the product), in the product's transaction.
+// ProductChanged is the products.Service hook, run in the product's
+// transaction: it refreshes the product's matching keys, queues its
+// listings for re-indexing (their category comes from the product) and,
+// when what it is matched by changed (brand, model, variants, GTIN),
+// queues the background linking of the listings recorded before it.
 func (s *Service) ProductChanged(ctx context.Context, productID string) error {
 	p, err := s.products.Get(ctx, productID)
 	if err != nil {
 		return fmt.Errorf("product %s changed: %w", productID, err)
 	}
-	if err := s.store.SetProductKeys(ctx, productID, ProductKeys(p)); err != nil {
+	keys := ProductKeys(p)
+	old, err := s.store.ProductRefs(ctx, []string{productID})
+	if err != nil {
 		return err
 	}
+	if len(old) == 0 || !sameKeys(old[0].Keys, keys) {
+		if err := s.store.SetProductKeys(ctx, productID, keys); err != nil {
+			return err
+		}
+		if err := s.store.EnqueueLink(ctx, productID); err != nil {
+			return err
+		}
+	}
 	return s.store.EnqueueProducts(ctx, []string{productID})
+}
+
+func sameKeys(a, b []ProductKey) bool {
+	key := func(k ProductKey) string { return k.Kind + "\x00" + k.Key }
+	as, bs := make([]string, len(a)), make([]string, len(b))
+	for i, k := range a {
+		as[i] = key(k)
+	}
+	for i, k := range b {
+		bs[i] = key(k)
+	}
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs)
 }
 
 // CaseChanged is the cases.Service hook: when a case change alters which
@@ -194,4 +224,26 @@ func (s *Service) SyncProductKeys(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// DocCategory is the category a listing is indexed under: its linked
+// product's (mapped onto a category code when the register's wording names
+// one), else the listing's own mapped category.
+func DocCategory(productCategory, listingCategory string) string {
+	if productCategory = strings.TrimSpace(productCategory); productCategory != "" {
+		if code, ok := categories.Map(productCategory); ok {
+			return code
+		}
+		return productCategory
+	}
+	return listingCategory
+}
+
+// filterCategory lets a category filter name a category in any wording
+// the table knows ("CCTV", "Smart plug"): documents carry the code.
+func filterCategory(c string) string {
+	if code, ok := categories.Map(c); ok {
+		return code
+	}
+	return c
 }

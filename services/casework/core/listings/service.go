@@ -60,6 +60,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Listing, error) {
 				return err
 			}
 			l.Link, l.MatchReason = LinkOfficer, ReasonOfficer
+		} else if in.NoProduct {
+			l.Link, l.MatchReason = LinkOfficer, ReasonOfficer
 		} else if err := s.match(ctx, &l); err != nil {
 			return err
 		}
@@ -109,6 +111,10 @@ type Patch struct {
 	ObservedAt  *string
 	SupportText *string
 	Status      *string
+	// SellerCategory replaces the seller's category (the category code
+	// follows it); VulnerabilityDisclosureURL the disclosure URL shown.
+	SellerCategory             *string
+	VulnerabilityDisclosureURL *string
 	// ProductID links the listing to a product (an officer's decision that
 	// matching never overrides); an empty string records that it is of no
 	// product in the register.
@@ -116,10 +122,15 @@ type Patch struct {
 }
 
 func toInput(l Listing) Input {
+	gtin := l.GTIN
+	if gtin == "" {
+		gtin = l.GTINRaw
+	}
 	return Input{ExternalID: l.ExternalID, Retailer: l.Retailer, MarketType: l.MarketType, Seller: l.Seller, URL: l.URL,
-		Title: l.Title, Description: l.Description, Brand: l.Brand, Model: l.Model, GTIN: l.GTIN, PricePence: l.PricePence,
+		Title: l.Title, Description: l.Description, Brand: l.Brand, Model: l.Model, GTIN: gtin, PricePence: l.PricePence,
 		Currency: l.Currency, Condition: l.Condition, ObservedAt: l.ObservedAt.Format(time.RFC3339Nano),
-		SupportText: l.SupportText, Status: l.Status}
+		SupportText: l.SupportText, Status: l.Status, SellerCategory: l.SellerCategory,
+		VulnerabilityDisclosureURL: l.VulnerabilityDisclosureURL}
 }
 
 func (p Patch) apply(in *Input) {
@@ -143,6 +154,8 @@ func (p Patch) apply(in *Input) {
 	set(&in.ObservedAt, p.ObservedAt)
 	set(&in.SupportText, p.SupportText)
 	set(&in.Status, p.Status)
+	set(&in.SellerCategory, p.SellerCategory)
+	set(&in.VulnerabilityDisclosureURL, p.VulnerabilityDisclosureURL)
 	if p.Price != nil || p.PricePence != nil {
 		in.Price, in.PricePence = "", p.PricePence
 		set(&in.Price, p.Price)
@@ -226,13 +239,15 @@ func changedFields(a, b Listing) []string {
 	add("description", a.Description != b.Description)
 	add("brand", a.Brand != b.Brand)
 	add("model", a.Model != b.Model)
-	add("gtin", a.GTIN != b.GTIN)
+	add("gtin", a.GTIN != b.GTIN || a.GTINRaw != b.GTINRaw)
 	add("price", !samePrice(a.PricePence, b.PricePence))
 	add("currency", a.Currency != b.Currency)
 	add("condition", a.Condition != b.Condition)
 	add("observed_at", !a.ObservedAt.Equal(b.ObservedAt))
 	add("support_period_text", a.SupportText != b.SupportText)
 	add("status", a.Status != b.Status)
+	add("category", a.SellerCategory != b.SellerCategory)
+	add("vulnerability_disclosure_url", a.VulnerabilityDisclosureURL != b.VulnerabilityDisclosureURL)
 	add("product_id", a.ProductID != b.ProductID || a.Link != b.Link)
 	return out
 }
@@ -247,6 +262,12 @@ func samePrice(a, b *int64) bool {
 func detail(l Listing) map[string]any {
 	d := map[string]any{"retailer": l.Retailer, "market_type": l.MarketType, "url": l.URL, "title": l.Title,
 		"status": l.Status, "content_sha256": l.ContentHash, "version": l.Version}
+	if l.Category != "" {
+		d["category"] = l.Category
+	}
+	if len(l.Quality) > 0 {
+		d["data_quality"] = l.Quality
+	}
 	if l.ProductID != "" || l.Link != LinkNone {
 		d["product_id"], d["link"], d["match_reason"] = l.ProductID, string(l.Link), l.MatchReason
 	}
@@ -417,7 +438,7 @@ func (s *Service) writeBatch(ctx context.Context, batch []pending) (counts, erro
 	now := s.now().UTC()
 	for _, p := range batch {
 		l := p.l
-		if p.explicitProduct && !explicit[l.ProductID] {
+		if p.explicitProduct && l.ProductID != "" && !explicit[l.ProductID] {
 			c.rejected = append(c.rejected, LineError{Line: p.line, Error: fmt.Sprintf("product_id: no product %q", clip(l.ProductID))})
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/gs1"
+	"github.com/tradewarden/tradewarden/services/casework/core/categories"
 	"github.com/tradewarden/tradewarden/services/casework/core/search"
 )
 
@@ -40,6 +41,13 @@ type Input struct {
 	SupportText string
 	Status      string
 	ProductID   string // an officer's link; empty for none
+	// NoProduct records an officer's decision that the listing is of no
+	// product in the register (with ProductID empty).
+	NoProduct bool
+	// SellerCategory is the seller's category as written (a path such as
+	// "Electronics > Smart Home > Smart Plugs" or a single name).
+	SellerCategory             string
+	VulnerabilityDisclosureURL string
 }
 
 // Field limits, in bytes.
@@ -50,6 +58,7 @@ const (
 	maxURL         = 2000
 	maxDescription = 20000
 	maxSupportText = 2000
+	maxCategory    = 1000
 	maxPricePence  = 100_000_000_00 // £100m: a listing price above it is a typo
 	// futureSkew tolerates clocks of capture tools running a little fast.
 	futureSkew = 5 * time.Minute
@@ -76,20 +85,23 @@ func parse(in Input, now time.Time) (Listing, error) {
 		return ""
 	}
 	l := Listing{
-		ExternalID:  text("external_id", in.ExternalID, maxShort, false),
-		Retailer:    strings.Join(strings.Fields(text("retailer", in.Retailer, maxShort, true)), " "),
-		MarketType:  strings.ToLower(text("market_type", in.MarketType, maxShort, true)),
-		Seller:      text("seller", in.Seller, maxSeller, false),
-		URL:         text("url", in.URL, maxURL, true),
-		Title:       text("title", in.Title, maxTitle, true),
-		Description: text("description", in.Description, maxDescription, false),
-		Brand:       text("brand", in.Brand, maxShort, false),
-		Model:       text("model", in.Model, maxShort, false),
-		SupportText: text("support_period_text", in.SupportText, maxSupportText, false),
-		Condition:   strings.ToLower(text("condition", in.Condition, maxShort, false)),
-		Status:      strings.ToLower(text("status", in.Status, maxShort, false)),
-		ProductID:   text("product_id", in.ProductID, maxShort, false),
+		ExternalID:                 text("external_id", in.ExternalID, maxShort, false),
+		Retailer:                   strings.Join(strings.Fields(text("retailer", in.Retailer, maxShort, true)), " "),
+		MarketType:                 strings.ToLower(text("market_type", in.MarketType, maxShort, true)),
+		Seller:                     text("seller", in.Seller, maxSeller, false),
+		URL:                        text("url", in.URL, maxURL, true),
+		Title:                      text("title", in.Title, maxTitle, true),
+		Description:                text("description", in.Description, maxDescription, false),
+		Brand:                      text("brand", in.Brand, maxShort, false),
+		Model:                      text("model", in.Model, maxShort, false),
+		SupportText:                text("support_period_text", in.SupportText, maxSupportText, false),
+		Condition:                  strings.ToLower(text("condition", in.Condition, maxShort, false)),
+		Status:                     strings.ToLower(text("status", in.Status, maxShort, false)),
+		ProductID:                  text("product_id", in.ProductID, maxShort, false),
+		SellerCategory:             strings.Join(strings.Fields(text("category", in.SellerCategory, maxCategory, false)), " "),
+		VulnerabilityDisclosureURL: text("vulnerability_disclosure_url", in.VulnerabilityDisclosureURL, maxURL, false),
 	}
+	l.Category, _ = categories.Map(l.SellerCategory)
 	if l.MarketType != "" && !oneOf(l.MarketType, search.MarketRetailer, search.MarketMarketplace, search.MarketSecondary) {
 		fe.Add("market_type", "must be one of retailer, marketplace, secondary (got %q)", clip(l.MarketType))
 	}
@@ -98,12 +110,19 @@ func parse(in Input, now time.Time) (Listing, error) {
 			fe.Add("url", "%s", msg)
 		}
 	}
-	if g := strings.TrimSpace(in.GTIN); g != "" {
-		n, ok := gs1.Normalize(g)
-		if !ok {
-			fe.Add("gtin", "%q is not a valid GTIN-8/12/13/14 (length or check digit)", clip(g))
+	if g := text("gtin", in.GTIN, maxShort, false); g != "" {
+		switch n, kind := classifyGTIN(g); kind {
+		case gtinValid:
+			l.GTIN = n
+		case gtinPlaceholder:
+			l.gtinPlaceholder = true
+		default:
+			l.GTINRaw = g
+			l.Quality = append(l.Quality, QualityGTINInvalid)
 		}
-		l.GTIN = n
+	}
+	if v := l.VulnerabilityDisclosureURL; v != "" && !plausibleVDP(v) {
+		l.Quality = append(l.Quality, QualityVDPInvalid)
 	}
 	switch {
 	case l.Condition == "" && l.MarketType == search.MarketSecondary:
@@ -330,6 +349,13 @@ func contentHash(l Listing) string {
 		l.Description, l.Brand, l.Model, l.GTIN, price, l.Currency, l.Condition, l.SupportText, l.Status} {
 		field(f)
 	}
+	// Fields added later extend the layout only when given, so listings
+	// stored before them keep their hashes.
+	if l.SellerCategory != "" || l.VulnerabilityDisclosureURL != "" || l.GTINRaw != "" {
+		for _, f := range []string{"v2", l.SellerCategory, l.VulnerabilityDisclosureURL, l.GTINRaw} {
+			field(f)
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -350,3 +376,54 @@ var currencySet = func() map[string]bool {
 }()
 
 func isCurrency(c string) bool { return currencySet[c] }
+
+type gtinKind int
+
+const (
+	gtinValid gtinKind = iota
+	gtinPlaceholder
+	gtinInvalid
+)
+
+// gtinPlaceholders are what feeds put in a GTIN field that has none, after
+// folding case and dropping everything but letters and digits.
+var gtinPlaceholders = map[string]bool{
+	"doesnotapply": true, "na": true, "none": true, "null": true, "nil": true, "unknown": true, "notapplicable": true,
+	"notavailable": true, "no": true, "n": true, "nogtin": true, "noean": true, "noupc": true, "nobarcode": true,
+	"exempt": true, "tbc": true, "tba": true, "undefined": true, "": true,
+	"nan": true, "x": true, "unbranded": true, "generic": true, "notknown": true, "notprovided": true,
+}
+
+// classifyGTIN tells a valid GTIN (returned normalised) from a placeholder
+// that means "none" ("Does not apply", "N/A", "0", "0000000000000") and
+// from an unusable value (a wrong check digit or length, stray letters).
+func classifyGTIN(s string) (string, gtinKind) {
+	if n, ok := gs1.Normalize(s); ok {
+		if strings.Trim(n, "0") == "" {
+			return "", gtinPlaceholder
+		}
+		return n, gtinValid
+	}
+	folded := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return -1
+	}, s)
+	if gtinPlaceholders[folded] || strings.Trim(folded, "0") == "" {
+		return "", gtinPlaceholder
+	}
+	return "", gtinInvalid
+}
+
+// plausibleVDP reports whether v reads as a place to report a security
+// issue: an http(s) URL or a mailto: address.
+func plausibleVDP(v string) bool {
+	if rest, ok := strings.CutPrefix(strings.ToLower(v), "mailto:"); ok {
+		return strings.Contains(rest, "@") && !strings.ContainsAny(rest, " \t\r\n")
+	}
+	return checkURL(v) == ""
+}
