@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/pkg/keyfile"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
@@ -190,26 +191,8 @@ func TestAuditCheckpointsCatchTruncationAndRewriting(t *testing.T) {
 // particulars' hashes) still verifies, has its stored state checked, and is
 // keyed from its next entry on.
 func TestDatabaseFromPreviousReleaseStillVerifies(t *testing.T) {
-	in := newInstance(t)
-	ref := seedUnkeyed(t, in)
+	in, ref, unkeyed := previousRelease(t)
 	db := openDB(t, in)
-	// What the previous release wrote: no particulars in the issue entry...
-	tamper.Recompute(t, db, audit.Seal, func(e *audit.Entry) {
-		if e.Action == "notice.issue" {
-			var d map[string]any
-			_ = json.Unmarshal([]byte(e.Detail), &d)
-			delete(d, "particulars")
-			delete(d, "particulars_sha256")
-			b, _ := json.Marshal(d)
-			e.Detail = string(b)
-		}
-	})
-	// ...and a schema without this release's migration.
-	tamper.Exec(t, db, "ALTER TABLE audit_log DROP COLUMN chain")
-	tamper.Exec(t, db, "ALTER TABLE audit_head DROP COLUMN key_id")
-	tamper.Exec(t, db, "DELETE FROM bun_migrations WHERE name = '20261202000400'")
-	unkeyed := tamper.Head(t, db)
-
 	out := in.mustRun("", "audit", "verify")
 	if !strings.Contains(out, "not keyed") || !strings.Contains(out, "1 issued notices, 2 exhibits") {
 		t.Fatalf("previous release's database: %s", out)
@@ -243,6 +226,58 @@ func TestDatabaseFromPreviousReleaseStillVerifies(t *testing.T) {
 	// And relabelling everything as unkeyed fails from the first entry.
 	tamper.Recompute(t, db, audit.Seal, nil)
 	verifyFails(t, in, nil, "BROKEN at entry 1")
+}
+
+// An unkeyed log met by a key file that already exists is not keyed
+// silently (it could be a keyed log someone rewrote without the key): the
+// operator binds it after checking.
+func TestPreviousReleaseWithProvisionedKeyNeedsBindKey(t *testing.T) {
+	in, _, unkeyed := previousRelease(t)
+	keyPath := filepath.Join(t.TempDir(), "provisioned.key")
+	if _, err := keyfile.Create(keyPath, "tradewarden-audit-key-v1", audit.SecretSize, nil); err != nil {
+		t.Fatal(err)
+	}
+	in.Env = []string{"TW_AUDIT_KEY_FILE=" + keyPath}
+	if r := in.run("", "authority", "list"); r.Code == 0 || !strings.Contains(r.Stderr, "audit bind-key") {
+		t.Fatalf("start with a provisioned key on an unkeyed log: exit %d %s", r.Code, r.Stderr)
+	}
+	verifyFails(t, in, nil, "BROKEN at entry 1", "never bound")
+	if out := in.mustRun("", "audit", "bind-key"); !strings.Contains(out, "keyed from now on") {
+		t.Fatalf("bind-key: %s", out)
+	}
+	if out := in.mustRun("", "audit", "bind-key"); !strings.Contains(out, "already sealed") {
+		t.Fatalf("bind-key again: %s", out)
+	}
+	out := in.mustRun("", "audit", "verify")
+	if m := keyedFrom.FindStringSubmatch(out); m == nil || m[1] != fmt.Sprint(unkeyed+1) {
+		t.Fatalf("after bind-key, want keyed from entry %d:\n%s", unkeyed+1, out)
+	}
+	in.mustRun("", "authority", "list")
+}
+
+// previousRelease builds a database as the release before the keyed chain
+// left it, returning its issued notice's reference and its entry count.
+func previousRelease(t *testing.T) (*instance, string, int64) {
+	t.Helper()
+	in := newInstance(t)
+	ref := seedUnkeyed(t, in)
+	db := openDB(t, in)
+	// What the previous release wrote: no particulars in the issue entry...
+	tamper.Recompute(t, db, audit.Seal, func(e *audit.Entry) {
+		if e.Action == "notice.issue" {
+			var d map[string]any
+			_ = json.Unmarshal([]byte(e.Detail), &d)
+			delete(d, "particulars")
+			delete(d, "particulars_sha256")
+			b, _ := json.Marshal(d)
+			e.Detail = string(b)
+		}
+	})
+	// ...and a schema without this release's migration.
+	tamper.Exec(t, db, "ALTER TABLE audit_log DROP COLUMN chain")
+	tamper.Exec(t, db, "ALTER TABLE audit_head DROP COLUMN key_id")
+	tamper.Exec(t, db, "DELETE FROM bun_migrations WHERE name = '20261202000400'")
+	return in, ref, tamper.Head(t, db)
 }
 
 // seedUnkeyed writes users and an issued notice with no audit key loaded,

@@ -72,7 +72,9 @@ func ReplaceExhibit(t testing.TB, db *database.DB, blobDir, exhibitID string, co
 	oldSHA := Scalar[string](t, db, "SELECT sha256 FROM exhibits WHERE id = ?", exhibitID)
 	oldSize := Scalar[int64](t, db, "SELECT size FROM exhibits WHERE id = ?", exhibitID)
 	Exec(t, db, "UPDATE exhibits SET sha256 = ?, size = ? WHERE id = ?", b.SHA256, b.Size, exhibitID)
-	return b.SHA256, func() { Exec(t, db, "UPDATE exhibits SET sha256 = ?, size = ? WHERE id = ?", oldSHA, oldSize, exhibitID) }
+	return b.SHA256, func() {
+		Exec(t, db, "UPDATE exhibits SET sha256 = ?, size = ? WHERE id = ?", oldSHA, oldSize, exhibitID)
+	}
 }
 
 // Truncate deletes every audit entry after keep and moves the head back to

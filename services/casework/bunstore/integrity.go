@@ -21,28 +21,39 @@ var (
 
 const integrityPage = 1000
 
-// IssuedNotices streams every notice that looks issued (a reference, an
-// issue time or a PDF), oldest id first.
-func (s Notices) IssuedNotices(ctx context.Context, fn func(notices.Notice) error) error {
+// pages calls fn for every row fetch returns, a page at a time in key order.
+func pages[R any](fetch func(after string, rows *[]R) error, key func(R) string, fn func(R) error) error {
 	after := ""
 	for {
-		var rows []noticeRow
-		if err := s.selectNotices(ctx, &rows).Where("n.id > ?", after).
-			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("n.reference IS NOT NULL").WhereOr("n.issued_at IS NOT NULL").WhereOr("n.exhibit_id <> ''")
-			}).OrderExpr("n.id").Limit(integrityPage).Scan(ctx); err != nil {
-			return fmt.Errorf("scan issued notices: %w", err)
+		var rows []R
+		if err := fetch(after, &rows); err != nil {
+			return err
 		}
 		for _, r := range rows {
-			if err := fn(r.toCore()); err != nil {
+			if err := fn(r); err != nil {
 				return err
 			}
 		}
 		if len(rows) < integrityPage {
 			return nil
 		}
-		after = rows[len(rows)-1].ID
+		after = key(rows[len(rows)-1])
 	}
+}
+
+// IssuedNotices streams every notice that looks issued (a reference, an
+// issue time or a PDF), oldest id first.
+func (s Notices) IssuedNotices(ctx context.Context, fn func(notices.Notice) error) error {
+	return pages(func(after string, rows *[]noticeRow) error {
+		err := s.selectNotices(ctx, rows).Where("n.id > ?", after).
+			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("n.reference IS NOT NULL").WhereOr("n.issued_at IS NOT NULL").WhereOr("n.exhibit_id <> ''")
+			}).OrderExpr("n.id").Limit(integrityPage).Scan(ctx)
+		if err != nil {
+			return fmt.Errorf("scan issued notices: %w", err)
+		}
+		return nil
+	}, func(r noticeRow) string { return r.ID }, func(r noticeRow) error { return fn(r.toCore()) })
 }
 
 // NoticeByID loads any notice (no authority scoping).
@@ -58,23 +69,14 @@ type exhibitAuthorityRow struct {
 // ExhibitsWithAuthority streams every exhibit with the code of the
 // authority that owns its case, oldest id first.
 func (s Evidence) ExhibitsWithAuthority(ctx context.Context, fn func(evidence.Exhibit, string) error) error {
-	after := ""
-	for {
-		var rows []exhibitAuthorityRow
-		if err := s.idb(ctx).NewSelect().Model(&rows).ColumnExpr("e.*").ColumnExpr("COALESCE(a.code, '') AS authority_code").
+	return pages(func(after string, rows *[]exhibitAuthorityRow) error {
+		err := s.idb(ctx).NewSelect().Model(rows).ColumnExpr("e.*").ColumnExpr("COALESCE(a.code, '') AS authority_code").
 			ModelTableExpr("exhibits AS e").Join("LEFT JOIN cases AS c ON c.id = e.case_id").
 			Join("LEFT JOIN authorities AS a ON a.id = c.authority_id").
-			Where("e.id > ?", after).OrderExpr("e.id").Limit(integrityPage).Scan(ctx); err != nil {
+			Where("e.id > ?", after).OrderExpr("e.id").Limit(integrityPage).Scan(ctx)
+		if err != nil {
 			return fmt.Errorf("scan exhibits: %w", err)
 		}
-		for _, r := range rows {
-			if err := fn(r.toCore(), r.AuthorityCode); err != nil {
-				return err
-			}
-		}
-		if len(rows) < integrityPage {
-			return nil
-		}
-		after = rows[len(rows)-1].ID
-	}
+		return nil
+	}, func(r exhibitAuthorityRow) string { return r.ID }, func(r exhibitAuthorityRow) error { return fn(r.toCore(), r.AuthorityCode) })
 }
