@@ -115,6 +115,10 @@ func (s *Store) BindAuditKey(ctx context.Context, allowUnkeyed bool) (started bo
 	if k == nil {
 		return false, fmt.Errorf("%w: no audit key loaded", ErrAuditKey)
 	}
+	// Bound already (every start but the first): no write lock needed.
+	if bound, err := (Audit{Store: s}).KeyID(ctx); err == nil && bound == k.ID() {
+		return false, nil
+	}
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		st, _ := inTx(ctx)
 		head, err := s.lockHead(ctx, st.tx)
