@@ -50,18 +50,12 @@ func verifyAudit(t *testing.T, c *wiringtest.Client, query string) verifyView {
 	return v
 }
 
-// issuedNotice drives a compliance notice through drafting, approval and
-// issue over HTTP, on a case with two uploaded exhibits.
-func issuedNotice(t *testing.T, env *wiringtest.Env) (noticeSetup, noticeView) {
+// noticeIssued issues a compliance notice over HTTP on a case with two
+// uploaded exhibits.
+func noticeIssued(t *testing.T, env *wiringtest.Env) (noticeSetup, noticeView) {
 	t.Helper()
-	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
 	s := setupNoticeCase(t, env)
-	var n noticeView
-	off.Post("/api/v1/cases/"+s.caseID+"/notices", draftBody(s, "compliance")).Expect(201).JSON(&n)
-	off.Post("/api/v1/notices/"+n.ID+"/submit", nil).Expect(200)
-	sup.Post("/api/v1/notices/"+n.ID+"/approve", nil).Expect(200)
-	sup.Post("/api/v1/notices/"+n.ID+"/issue", nil).Expect(200).JSON(&n)
-	return s, n
+	return s, issuedNotice(t, env, s)
 }
 
 // wantIntact checks a clean verification of one issued notice and its three
@@ -97,7 +91,7 @@ func ptr(v int64) *int64 { return &v }
 
 func TestIntegrityUntamperedDatabaseVerifies(t *testing.T) {
 	env := wiringtest.New(t)
-	issuedNotice(t, env)
+	noticeIssued(t, env)
 	v := verifyAudit(t, env.As(admin, "KENT-TS"), "?rehash=true")
 	wantIntact(t, v)
 	if v.Chain.KeyedFrom != 1 || v.Chain.KeyID == "" || !v.Checked.BlobsRehashed || v.Head.ID != v.Entries || len(v.Head.Hash) != 64 {
@@ -118,7 +112,7 @@ func TestIntegrityUntamperedDatabaseVerifies(t *testing.T) {
 
 func TestIntegrityDetectsEditedIssuedNotice(t *testing.T) {
 	env := wiringtest.New(t)
-	_, n := issuedNotice(t, env)
+	_, n := noticeIssued(t, env)
 	sup := env.As(supervisor, "KENT-TS")
 	db := env.App.DB
 	issue := tamper.EntryOf(t, db, "notice.issue", n.ID)
@@ -129,6 +123,7 @@ func TestIntegrityDetectsEditedIssuedNotice(t *testing.T) {
 		{"sha256", strings.Repeat("0", 64), "sha256"},
 		{"operator_id", other, "operator_id"},
 		{"status", "approved", "status"},
+		{"contributors", "[]", "contributors"},
 	} {
 		t.Run(tc.column, func(t *testing.T) {
 			undo := tamper.SetNoticeColumn(t, db, n.ID, tc.column, tc.value)
@@ -153,7 +148,7 @@ func TestIntegrityDetectsEditedIssuedNotice(t *testing.T) {
 
 func TestIntegrityDetectsExhibitRewrittenWithItsBlob(t *testing.T) {
 	env := wiringtest.New(t)
-	s, _ := issuedNotice(t, env)
+	s, _ := noticeIssued(t, env)
 	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
 	ex := s.exhibits[1]
 	upload := tamper.EntryOf(t, env.App.DB, "evidence.add", ex.ID)
@@ -175,7 +170,7 @@ func TestIntegrityDetectsExhibitRewrittenWithItsBlob(t *testing.T) {
 
 func TestIntegrityDetectsTruncationAndRecomputedChains(t *testing.T) {
 	env := wiringtest.New(t)
-	_, n := issuedNotice(t, env)
+	_, n := noticeIssued(t, env)
 	adm := env.As(admin, "KENT-TS")
 	db := env.App.DB
 	off := env.As(officer, "KENT-TS")
@@ -225,7 +220,7 @@ func TestIntegrityDetectsTruncationAndRecomputedChains(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := wiringtest.New(t)
-			issuedNotice(t, env)
+			noticeIssued(t, env)
 			adm := env.As(admin, "KENT-TS")
 			wantIntact(t, verifyAudit(t, adm, ""))
 			tamper.Recompute(t, env.App.DB, seal, nil)

@@ -25,6 +25,7 @@ type Particulars struct {
 	Penalty        *PenaltyTerms `json:"penalty"`
 	AuthorID       string        `json:"author_id"`
 	SubmittedAt    string        `json:"submitted_at"`
+	Contributors   []contributor `json:"contributors"`
 	ApproverID     string        `json:"approver_id"`
 	ApprovedAt     string        `json:"approved_at"`
 	IssuerID       string        `json:"issuer_id"`
@@ -41,7 +42,8 @@ func ParticularsOf(n Notice) Particulars {
 	return Particulars{Reference: n.Reference, Type: n.Type, AuthorityID: n.AuthorityID, CaseID: n.CaseID,
 		OperatorID: n.OperatorID, ProductIDs: list(n.ProductIDs), RequirementIDs: list(n.RequirementIDs),
 		EvidenceIDs: list(n.EvidenceIDs), Steps: list(n.Steps), Reasons: n.Reasons, Deadline: stamp(n.Deadline),
-		Penalty: n.Penalty, AuthorID: n.AuthorID, SubmittedAt: stamp(n.SubmittedAt), ApproverID: n.ApproverID,
+		Penalty: n.Penalty, AuthorID: n.AuthorID, SubmittedAt: stamp(n.SubmittedAt), Contributors: contributors(n.Contributors),
+		ApproverID: n.ApproverID,
 		ApprovedAt: stamp(n.ApprovedAt), IssuerID: n.IssuerID, IssuedAt: stamp(n.IssuedAt), ExhibitID: n.ExhibitID,
 		SHA256: n.SHA256, Verification: n.Verification}
 }
@@ -63,6 +65,23 @@ func (p Particulars) FieldHashes() map[string]string {
 	for name, raw := range fields {
 		sum := sha256.Sum256(raw)
 		out[name] = hex.EncodeToString(sum[:8])
+	}
+	return out
+}
+
+// contributor is a Contributor in canonical form.
+type contributor struct {
+	UserID string            `json:"user_id"`
+	Roles  []ContributorRole `json:"roles"`
+}
+
+func contributors(cs []Contributor) []contributor {
+	out := make([]contributor, len(cs))
+	for i, c := range cs {
+		out[i] = contributor{UserID: c.UserID, Roles: c.Roles}
+		if out[i].Roles == nil {
+			out[i].Roles = []ContributorRole{}
+		}
 	}
 	return out
 }

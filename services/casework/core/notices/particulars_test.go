@@ -28,6 +28,9 @@ func TestParticularsHash(t *testing.T) {
 		"sha256":   func(n *notices.Notice) { n.SHA256 = "cd" },
 		"deadline": func(n *notices.Notice) { d := at.AddDate(0, 0, 1); n.Deadline = &d },
 		"penalty":  func(n *notices.Notice) { n.Penalty = &notices.PenaltyTerms{AmountPence: 1} },
+		"contributors": func(n *notices.Notice) {
+			n.Contributors = []notices.Contributor{{UserID: "u9", Roles: []notices.ContributorRole{notices.Editor}}}
+		},
 	} {
 		changed := n
 		edit(&changed)
