@@ -27,6 +27,13 @@ func issueNotice(t *testing.T, in *instance) (string, []byte) {
 		t.Fatal(err)
 	}
 	defer app.Close()
+	return issueNoticeIn(t, app)
+}
+
+// issueNoticeIn is issueNotice on an open application.
+func issueNoticeIn(t *testing.T, app *wiring.App) (string, []byte) {
+	t.Helper()
+	ctx := context.Background()
 	as := func(email string) context.Context {
 		p, err := app.Identity.ActAs(ctx, email, "")
 		if err != nil {

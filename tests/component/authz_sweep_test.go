@@ -30,6 +30,7 @@ var sweepTable = map[string]rule{
 	"GET /api/v1/admin/users/:id": {roles: "D", owned: true}, "POST /api/v1/admin/users/:id/grants": {roles: "D", owned: true},
 	"DELETE /api/v1/admin/users/:id/grants/:role": {roles: "D", owned: true},
 	"GET /api/v1/audit":                           {roles: "SD"}, "GET /api/v1/audit/verify": {roles: "SD"},
+	"POST /api/v1/audit/verify": {roles: "SD"}, "POST /api/v1/audit/checkpoints": {roles: "SD"},
 	"GET /api/v1/requirements": {roles: "OSAD"},
 
 	"POST /api/v1/products": {roles: "OS"}, "GET /api/v1/products": {roles: "OSA"}, "GET /api/v1/products/:id": {roles: "OSA"},

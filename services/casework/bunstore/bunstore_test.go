@@ -141,7 +141,7 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	res, err := audit.Verify(ctx, log)
+	res, err := audit.Verify(ctx, log, audit.VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 		_ = log.Record(ctx, audit.Event{Action: "test.c", ObjectType: "thing", ObjectID: "2"})
 		return errRollback
 	})
-	if res, _ = audit.Verify(ctx, log); res.Entries != 80 || !res.OK {
+	if res, _ = audit.Verify(ctx, log, audit.VerifyOptions{}); res.Entries != 80 || !res.OK {
 		t.Fatalf("rolled-back event changed the chain: %+v", res)
 	}
 }

@@ -27,13 +27,25 @@ type Store struct {
 	// connection just released keeps winning and a waiter can starve past
 	// the busy timeout (SQLITE_BUSY, a 500). Nil on PostgreSQL.
 	writers chan struct{}
+	// auditKey seals the keyed audit chain; nil writes the unkeyed chain,
+	// which only a database not yet bound to a key accepts.
+	auditKey *audit.Key
 }
 
+// Option configures a Store.
+type Option func(*Store)
+
+// WithAuditKey seals audit entries with the keyed chain under k.
+func WithAuditKey(k *audit.Key) Option { return func(s *Store) { s.auditKey = k } }
+
 // New returns a Store over db using now as the clock.
-func New(db *database.DB, now func() time.Time) *Store {
+func New(db *database.DB, now func() time.Time, opts ...Option) *Store {
 	s := &Store{db: db, now: now}
 	if db.Engine == database.SQLite {
 		s.writers = make(chan struct{}, 1)
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	return s
 }

@@ -53,6 +53,10 @@ type Deps struct {
 	// Metrics is the registry /metrics serves; the API registers its own collectors in it.
 	Metrics *prometheus.Registry
 	Version string
+	// Integrity checks the chain and the stored state against it.
+	Integrity IntegrityChecker
+	// Checkpoint verifies the chain and signs its head for escrow.
+	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
 }
 
 // Config tunes limits.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/blobstore"
 	"github.com/tradewarden/tradewarden/pkg/database"
-	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/integrity"
 )
 
 // BackupManifest describes a backup archive; it is the archive's first entry.
@@ -27,8 +28,12 @@ type BackupManifest struct {
 	// AuditSeq and AuditHead pin the audit chain the snapshot ends with.
 	AuditSeq  int64  `json:"audit_seq"`
 	AuditHead string `json:"audit_head"`
-	Blobs     int    `json:"blobs"`
-	BlobBytes int64  `json:"blob_bytes"`
+	// AuditKeyID names the key the chain is sealed with. The key itself is
+	// never archived: a backup must not carry what would let its holder
+	// rewrite the log it protects. Restore needs the key file in place.
+	AuditKeyID string `json:"audit_key_id,omitempty"`
+	Blobs      int    `json:"blobs"`
+	BlobBytes  int64  `json:"blob_bytes"`
 	// Index records the search index state; the index itself is rebuilt from
 	// the database on restore rather than copied.
 	Index map[string]any `json:"index"`
@@ -63,6 +68,9 @@ func (a *App) Backup(ctx context.Context, w io.Writer) (BackupManifest, error) {
 	}
 	m := BackupManifest{Format: 1, CreatedAt: a.Cfg.Now().UTC(), Version: Version, Engine: string(a.DB.Engine), Index: a.indexManifest(ctx)}
 	if m.AuditSeq, m.AuditHead, err = a.Audit.Head(ctx); err != nil {
+		return BackupManifest{}, err
+	}
+	if m.AuditKeyID, err = a.Audit.KeyID(ctx); err != nil {
 		return BackupManifest{}, err
 	}
 	var shas []string
@@ -169,12 +177,14 @@ func (a *App) indexManifest(ctx context.Context) map[string]any {
 type RestoreResult struct {
 	Manifest BackupManifest
 	Blobs    int
-	Audit    audit.Result
+	// Integrity is the check of the restored audit chain and stored state.
+	Integrity integrity.Report
 }
 
 // Restore loads a Backup archive into an empty data directory and database,
 // checking every blob's hash as it is written, then migrates forward and
-// verifies the audit chain against the manifest.
+// verifies the audit chain (with the audit key, which must already be in
+// place when the chain is keyed) and the stored state against it.
 func Restore(ctx context.Context, cfg Config, r io.Reader) (RestoreResult, error) {
 	var res RestoreResult
 	if cfg.DataDir == "" {
@@ -205,6 +215,9 @@ func Restore(ctx context.Context, cfg Config, r io.Reader) (RestoreResult, error
 		case h.Name == manifestName:
 			if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&res.Manifest); err != nil {
 				return res, fmt.Errorf("read manifest: %w", err)
+			}
+			if err := checkRestoreKey(cfg, res.Manifest); err != nil {
+				return res, err
 			}
 		case h.Name == sqliteName:
 			if sqlitePath == "" {
@@ -244,23 +257,54 @@ func Restore(ctx context.Context, cfg Config, r io.Reader) (RestoreResult, error
 	if res.Blobs != res.Manifest.Blobs {
 		return res, fmt.Errorf("the backup holds %d blobs but its manifest lists %d", res.Blobs, res.Manifest.Blobs)
 	}
-	cfg.MigrateOnOpen = true
+	cfg.MigrateOnOpen, cfg.AuditKeyReadOnly = true, true
 	app, err := Open(ctx, cfg)
 	if err != nil {
 		return res, err
 	}
 	defer app.Close()
-	if res.Audit, err = audit.Verify(ctx, app.Audit); err != nil {
+	checker := app.Integrity
+	if res.Manifest.AuditKeyID == "" {
+		// A backup from before the keyed chain: its log is unkeyed, whatever key is configured.
+		checker = app.checker(nil)
+	}
+	// Every blob was re-hashed as it was written above.
+	if res.Integrity, err = checker.Check(ctx, integrity.Options{}); err != nil {
 		return res, err
 	}
 	seq, head, err := app.Audit.Head(ctx)
 	if err != nil {
 		return res, err
 	}
-	if !res.Audit.OK || seq < res.Manifest.AuditSeq || (seq == res.Manifest.AuditSeq && head != res.Manifest.AuditHead) {
-		return res, fmt.Errorf("the restored audit chain does not verify against the backup's manifest (%+v)", res.Audit)
+	if p, bad := res.Integrity.First(); bad {
+		return res, fmt.Errorf("the restored data does not verify: %s", p.Reason)
+	}
+	if seq < res.Manifest.AuditSeq || (seq == res.Manifest.AuditSeq && head != res.Manifest.AuditHead) {
+		return res, fmt.Errorf("the restored audit chain ends at entry %d (%s), not where the backup's manifest says (%d, %s)",
+			seq, head, res.Manifest.AuditSeq, res.Manifest.AuditHead)
 	}
 	return res, nil
+}
+
+// checkRestoreKey refuses, before anything is written, to restore a keyed
+// log without its key.
+func checkRestoreKey(cfg Config, m BackupManifest) error {
+	if m.AuditKeyID == "" {
+		return nil
+	}
+	path := cfg.AuditKeyPath()
+	k, err := readKey(cfg, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("this backup's audit log is sealed with key %s, and backups never hold the key: "+
+			"put that key file at %s (or point TW_AUDIT_KEY_FILE at it) and restore again", m.AuditKeyID, abs(path))
+	}
+	if err != nil {
+		return err
+	}
+	if k.ID() != m.AuditKeyID {
+		return fmt.Errorf("this backup's audit log is sealed with key %s but %s holds key %s", m.AuditKeyID, abs(path), k.ID())
+	}
+	return nil
 }
 
 // requireEmpty refuses to restore over existing data. It returns the SQLite

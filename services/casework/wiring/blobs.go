@@ -45,6 +45,12 @@ func (b blobs) Verify(ctx context.Context, sha string) (bool, string, error) {
 	return ok, actual, missing(err)
 }
 
+// Size returns the stored size of a blob (integrity checks).
+func (b blobs) Size(sha string) (int64, error) {
+	info, err := b.s.Stat(sha)
+	return info.Size, missing(err)
+}
+
 func (b blobs) Remove(sha string) error { return b.s.Remove(sha) }
 
 func (b blobs) Walk(ctx context.Context, fn func(sha string, modified time.Time) error) error {

@@ -19,9 +19,11 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/password"
 	"github.com/tradewarden/tradewarden/services/casework/authz"
 	"github.com/tradewarden/tradewarden/services/casework/bunstore"
+	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
+	"github.com/tradewarden/tradewarden/services/casework/core/integrity"
 	"github.com/tradewarden/tradewarden/services/casework/core/listings"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
@@ -59,15 +61,24 @@ type Config struct {
 	PasswordParams *password.Params
 	// Search selects and configures the listing search engine.
 	Search SearchConfig
+	// AuditKeyFile is the audit key (TW_AUDIT_KEY_FILE); empty means
+	// $DataDir/audit.key, which production should not use (see README).
+	AuditKeyFile string
+	// AuditKeyReadOnly loads the audit key if there is one but never creates
+	// it nor binds the database to it (verification, restore).
+	AuditKeyReadOnly bool
 }
 
 // App is the assembled application.
 type App struct {
-	Cfg       Config
-	DB        *database.DB
-	Store     *bunstore.Store
-	Identity  *identity.Service
-	Audit     bunstore.Audit
+	Cfg      Config
+	DB       *database.DB
+	Store    *bunstore.Store
+	Identity *identity.Service
+	Audit    bunstore.Audit
+	// AuditKey seals the keyed audit chain (nil: no key file was found).
+	AuditKey  *audit.Key
+	Integrity *integrity.Checker
 	Products  *products.Service
 	Operators *operators.Service
 	Cases     *cases.Service
@@ -108,16 +119,40 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	// The key is created and bound only on a migrated schema: `migrate`
+	// itself opens the database before migrating it.
+	pending, err := bunstore.Pending(ctx, db)
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	writable := !cfg.AuditKeyReadOnly && pending == 0
+	lk, err := loadAuditKey(cfg, writable)
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	a.AuditKey = lk.key
 	if err := a.buildServices(); err != nil {
 		_ = a.Close()
 		return nil, err
+	}
+	if writable {
+		if err := a.bindAuditKey(ctx, lk); err != nil {
+			_ = a.Close()
+			return nil, err
+		}
 	}
 	return a, nil
 }
 
 func (a *App) buildServices() error {
 	cfg := a.Cfg
-	a.Store = bunstore.New(a.DB, cfg.Now)
+	var opts []bunstore.Option
+	if a.AuditKey != nil {
+		opts = append(opts, bunstore.WithAuditKey(a.AuditKey))
+	}
+	a.Store = bunstore.New(a.DB, cfg.Now, opts...)
 	a.Audit = bunstore.Audit{Store: a.Store}
 	params := password.Default
 	if cfg.PasswordParams != nil {
@@ -142,9 +177,15 @@ func (a *App) buildServices() error {
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
 		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
 		noticepdf.New(), a.Store, a.Audit, cfg.Now)
+	a.Integrity = a.checker(a.AuditKey)
 	a.buildListings()
 	a.buildReports()
 	return nil
+}
+
+// checker returns an integrity checker verifying the chain with key (nil: unkeyed).
+func (a *App) checker(key *audit.Key) *integrity.Checker {
+	return integrity.New(a.Audit, key, bunstore.Notices{Store: a.Store}, bunstore.Evidence{Store: a.Store}, blobs{a.Blobs})
 }
 
 // Tidy removes what a crash can leave behind: staged uploads that never
@@ -218,7 +259,7 @@ func (a *App) buildAPI(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API, err = httpapi.New(httpapi.Deps{
-		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Authz: a.Authz, Metrics: reg,
+		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Integrity: a.Integrity, Checkpoint: a.Checkpoint, Authz: a.Authz, Metrics: reg,
 		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
 		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})

@@ -68,8 +68,9 @@ func restoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "restored %s backup of %s: %d blobs, audit chain intact (%d entries)\n",
-				res.Manifest.Engine, res.Manifest.CreatedAt.Format("2006-01-02 15:04:05Z07:00"), res.Blobs, res.Audit.Entries)
+			fmt.Fprintf(c.App.Writer, "restored %s backup of %s: %d blobs, audit chain intact (%d entries), %d issued notices and %d exhibits match it\n",
+				res.Manifest.Engine, res.Manifest.CreatedAt.Format("2006-01-02 15:04:05Z07:00"), res.Blobs, res.Integrity.Chain.Entries,
+				res.Integrity.IssuedNotices, res.Integrity.Exhibits)
 			fmt.Fprintln(c.App.Writer, "run `tradewarden evidence verify --all` to re-hash every exhibit, and `tradewarden reindex` to rebuild search")
 			return nil
 		},

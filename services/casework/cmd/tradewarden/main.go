@@ -59,6 +59,8 @@ var globalFlags = []cli.Flag{
 		Usage: "database URL: empty for SQLite in the data dir, or postgres://user@host:5432/db"},
 	&cli.StringFlag{Name: "log-level", Value: "info", EnvVars: []string{"TW_LOG_LEVEL"},
 		Usage: "debug, info, warn or error"},
+	&cli.StringFlag{Name: "audit-key-file", EnvVars: []string{"TW_AUDIT_KEY_FILE"},
+		Usage: "audit key (generated with mode 0600 on first start if absent); default $TW_DATA_DIR/audit.key — keep it outside the data dir in production"},
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -82,10 +84,11 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // config reads the shared settings every subcommand honours.
 func config(c *cli.Context) wiring.Config {
 	return wiring.Config{
-		DataDir:     c.String("data"),
-		DatabaseURL: c.String("database-url"),
-		Search:      searchConfig(c),
-		Log:         newLogger(c.App.ErrWriter, c.String("log-level")),
+		DataDir:      c.String("data"),
+		DatabaseURL:  c.String("database-url"),
+		AuditKeyFile: c.String("audit-key-file"),
+		Search:       searchConfig(c),
+		Log:          newLogger(c.App.ErrWriter, c.String("log-level")),
 	}
 }
 
@@ -99,8 +102,14 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 
 // openApp opens the database (migrating first) for an operator command.
 func openApp(c *cli.Context) (*wiring.App, context.Context, error) {
+	return openAppWith(c, func(*wiring.Config) {})
+}
+
+// openAppWith is openApp with the configuration adjusted first.
+func openAppWith(c *cli.Context, adjust func(*wiring.Config)) (*wiring.App, context.Context, error) {
 	cfg := config(c)
 	cfg.MigrateOnOpen = true
+	adjust(&cfg)
 	app, err := wiring.Open(c.Context, cfg)
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,12 @@
 // Package audit defines the tamper-evident audit log: every change appends an
 // entry whose hash covers the previous entry's hash, so editing, deleting or
 // reordering any stored row breaks the chain and is detected by Verify.
+//
+// Entries written since the keyed chain began are sealed with HMAC-SHA-256
+// under a key kept outside the database (see Key), so someone who can write
+// the database but not read the key cannot recompute the chain; signed
+// checkpoints of the head (see Checkpoint), kept elsewhere, expose a log
+// that was truncated or rewritten wholesale.
 package audit
 
 import (
@@ -13,6 +19,23 @@ import (
 	"strconv"
 	"time"
 )
+
+// Chain versions: how an entry's hash is computed.
+const (
+	// ChainSHA256 is the unkeyed chain of the first releases:
+	// hash = SHA-256(prev_hash ‖ "\n" ‖ canonical entry).
+	ChainSHA256 = 1
+	// ChainHMAC is the keyed chain: hash = HMAC-SHA-256(key, domain ‖
+	// prev_hash ‖ "\n" ‖ canonical entry).
+	ChainHMAC = 2
+)
+
+// ActionChainKeyed is the action of the entry that begins the keyed chain;
+// its detail names the key and the unkeyed head it seals.
+const ActionChainKeyed = "audit.chain.keyed"
+
+// ActionCheckpoint records that a signed checkpoint of the head was taken.
+const ActionCheckpoint = "audit.checkpoint"
 
 // GenesisHash is the prev_hash of the first entry.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -48,6 +71,8 @@ type Entry struct {
 	Detail     string // canonical JSON, stored and hashed verbatim
 	PrevHash   string
 	Hash       string
+	// Chain is the chain version that sealed the entry (ChainSHA256 or ChainHMAC).
+	Chain int
 }
 
 // Log records events in the caller's transaction.
@@ -132,61 +157,10 @@ func ComputeHash(prevHash string, e Entry) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Seal sets PrevHash and Hash on e, chaining it after prevHash.
+// Seal sets PrevHash and Hash on e, chaining it after prevHash with the
+// unkeyed chain (databases and tests that have no key).
 func Seal(prevHash string, e *Entry) {
 	e.At = e.At.UTC().Truncate(time.Microsecond)
-	e.PrevHash = prevHash
+	e.PrevHash, e.Chain = prevHash, ChainSHA256
 	e.Hash = ComputeHash(prevHash, *e)
-}
-
-// Result is the outcome of verifying the whole chain.
-type Result struct {
-	OK       bool   `json:"ok"`
-	Entries  int64  `json:"entries"`
-	FirstBad *int64 `json:"first_bad_id,omitempty"`
-	Reason   string `json:"reason,omitempty"`
-}
-
-// Verify walks every entry up to the recorded head and checks sequence
-// continuity, each prev_hash link, each hash, and that the chain ends exactly
-// at the head. Reading the head first gives a consistent cut while new
-// entries keep arriving.
-func Verify(ctx context.Context, r Reader) (Result, error) {
-	headSeq, headHash, err := r.Head(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("read audit head: %w", err)
-	}
-	var (
-		res      = Result{OK: true}
-		prev     = GenesisHash
-		expected = int64(1)
-	)
-	fail := func(seq int64, reason string) {
-		if res.OK {
-			res.OK, res.FirstBad, res.Reason = false, &seq, reason
-		}
-	}
-	err = r.Scan(ctx, headSeq, func(e Entry) error {
-		res.Entries++
-		if !res.OK {
-			return nil
-		}
-		switch {
-		case e.Seq != expected:
-			fail(expected, fmt.Sprintf("entry %d is missing (next stored entry is %d)", expected, e.Seq))
-		case e.PrevHash != prev:
-			fail(e.Seq, "prev_hash does not match the previous entry's hash")
-		case ComputeHash(e.PrevHash, e) != e.Hash:
-			fail(e.Seq, "hash does not match the entry's contents")
-		}
-		prev, expected = e.Hash, e.Seq+1
-		return nil
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("scan audit log: %w", err)
-	}
-	if res.OK && (expected-1 != headSeq || (headSeq > 0 && prev != headHash)) {
-		fail(expected, fmt.Sprintf("the chain ends at entry %d but the head records entry %d", expected-1, headSeq))
-	}
-	return res, nil
 }

@@ -445,8 +445,11 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 			return nil, err
 		}
 		n.ExhibitID = ex.ID
+		// The particulars' hashes let audit verify prove the stored notice unchanged since issue.
+		parts := ParticularsOf(*n)
 		return map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
-			"verification_code": n.Verification, "recipient_sole_trader": n.Recipient.SoleTrader}, nil
+			"verification_code": n.Verification, "recipient_sole_trader": n.Recipient.SoleTrader,
+			"particulars_sha256": parts.Hash(), "particulars": parts.FieldHashes()}, nil
 	})
 }
 
