@@ -60,7 +60,8 @@ type Result struct {
 }
 
 func (in *Instance) env() []string {
-	return append(append(os.Environ(), "TW_DATA_DIR="+in.Data, "TW_DATABASE_URL="+in.DBURL), in.Env...)
+	// The metrics listener takes a free port, so parallel servers never collide.
+	return append(append(os.Environ(), "TW_DATA_DIR="+in.Data, "TW_DATABASE_URL="+in.DBURL, "TW_METRICS_ADDR=127.0.0.1:0"), in.Env...)
 }
 
 // Run runs a subcommand with stdin.

@@ -3,12 +3,15 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/tests/binarytest"
 )
 
 func TestOperatorCommands(t *testing.T) {
@@ -38,8 +41,22 @@ func TestOperatorCommands(t *testing.T) {
 	if r := in.run("pw pw pw pw pw\n", "user", "add", "--authority", "KENT-TS", "--email", "y@kent.example", "--name", "Y", "--role", "king"); r.Code == 0 {
 		t.Fatal("user add with an unknown role succeeded")
 	}
+	// The operator's tool, run with database access: an existing email is
+	// never re-created (nor its password replaced); `user grant` gives the
+	// role at once, audited in that authority as the operating-system user.
+	if r := in.run("another strong password 2\n", "user", "add", "--authority", "OPSS", "--email", "jo.bloggs@kent.example",
+		"--name", "Jo", "--role", "analyst"); r.Code == 0 || !strings.Contains(r.Stderr, "user grant") && !strings.Contains(r.Stderr, "grant them") {
+		t.Fatalf("user add of an existing email: %+v", r)
+	}
+	if r := in.run("password1234\n", "user", "add", "--authority", "KENT-TS", "--email", "weak@kent.example", "--name", "W",
+		"--role", "officer"); r.Code == 0 || !strings.Contains(r.Stderr, "password") {
+		t.Fatalf("user add with a guessable password: %+v", r)
+	}
 	in.mustRun("", "user", "grant", "--email", "jo.bloggs@kent.example", "--authority", "OPSS", "--role", "analyst")
 	in.mustRun("", "user", "revoke", "--email", "jo.bloggs@kent.example", "--authority", "OPSS", "--role", "analyst")
+	if out := in.mustRun("a temporary password 33\n", "user", "reset-password", "--email", "jo.bloggs@kent.example"); !strings.Contains(out, "must change") {
+		t.Fatalf("reset-password: %q", out)
+	}
 	if out := in.mustRun("", "authority", "list"); !strings.Contains(out, "OPSS") || !strings.Contains(out, "(national)") {
 		t.Fatalf("authority list: %q", out)
 	}
@@ -107,10 +124,47 @@ func TestServeLoginAndGracefulShutdown(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("/me: %d", resp.StatusCode)
 	}
+	// /metrics is not on the API; it is on its own loopback listener.
+	if resp, err := http.Get(srv.Base + "/metrics"); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("API /metrics: %v %v", resp, err)
+	}
+	if st, body := get(t, metricsURL(t, srv)+"/metrics"); st != 200 || !strings.Contains(body, "tradewarden_http_requests_total") {
+		t.Fatalf("metrics listener: %d %.200s", st, body)
+	}
 	if err := srv.Stop(30 * time.Second); err != nil {
 		t.Fatalf("serve after SIGTERM: %v; logs:\n%s", err, srv.Logs)
 	}
 	if !strings.Contains(srv.Logs.String(), `"msg":"shutting down"`) {
 		t.Fatalf("no graceful shutdown in logs:\n%s", srv.Logs)
 	}
+}
+
+var metricsLog = regexp.MustCompile(`"msg":"serving metrics","addr":"([0-9.:]+)"`)
+
+// metricsURL reads the metrics listener's address from the server's log.
+func metricsURL(t *testing.T, srv *binarytest.Server) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := metricsLog.FindStringSubmatch(srv.Logs.String()); m != nil {
+			if !strings.HasPrefix(m[1], "127.0.0.1:") {
+				t.Fatalf("metrics listen on %s, not loopback", m[1])
+			}
+			return "http://" + m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no metrics listener in the logs:\n%s", srv.Logs)
+	return ""
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

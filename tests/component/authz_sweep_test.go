@@ -18,11 +18,15 @@ import (
 type rule struct {
 	roles string // e.g. "OS" = officer, supervisor; A = analyst; D = admin; "*" = public; "any" = any signed-in user
 	owned bool
+	// personal: the record belongs to one person (an invitation), who is
+	// none of the sweep's callers, so every caller gets 404 (or an input
+	// error raised before the record is read).
+	personal bool
 }
 
 // sweepTable is every route of the API. A route missing here fails the sweep.
 var sweepTable = map[string]rule{
-	"GET /healthz": {roles: "*"}, "GET /readyz": {roles: "*"}, "GET /metrics": {roles: "*"},
+	"GET /healthz": {roles: "*"}, "GET /readyz": {roles: "*"},
 	"GET /openapi.json": {roles: "*"}, "GET /docs": {roles: "*"}, "GET /docs/*": {roles: "*"},
 	"POST /api/v1/auth/login": {roles: "*"}, "POST /api/v1/auth/logout": {roles: "any"}, "GET /api/v1/me": {roles: "any"},
 
@@ -32,6 +36,12 @@ var sweepTable = map[string]rule{
 	"GET /api/v1/audit":                           {roles: "SD"}, "GET /api/v1/audit/verify": {roles: "SD"},
 	"POST /api/v1/audit/verify": {roles: "SD"}, "POST /api/v1/audit/checkpoints": {roles: "SD"},
 	"GET /api/v1/requirements": {roles: "OSAD"},
+
+	"POST /api/v1/admin/users/:id/password": {roles: "D", owned: true},
+	"GET /api/v1/admin/invitations":         {roles: "D"}, "DELETE /api/v1/admin/invitations/:id": {roles: "D", owned: true},
+	"POST /api/v1/me/password": {roles: "any"}, "GET /api/v1/me/invitations": {roles: "any"},
+	"POST /api/v1/me/invitations/:id/accept":  {roles: "any", personal: true},
+	"POST /api/v1/me/invitations/:id/decline": {roles: "any", personal: true},
 
 	"POST /api/v1/products": {roles: "OS"}, "GET /api/v1/products": {roles: "OSA"}, "GET /api/v1/products/:id": {roles: "OSA"},
 	"PATCH /api/v1/products/:id": {roles: "OS"},
@@ -84,15 +94,12 @@ func TestAuthorizationSweep(t *testing.T) {
 	var n noticeView
 	off.Post("/api/v1/cases/"+s.caseID+"/notices", draftBody(s, "compliance")).Expect(201).JSON(&n)
 	fs := findings(t, off, s.caseID, "")
-	env.As(admin, "KENT-TS").Post("/api/v1/admin/users", map[string]any{"email": "sweep.target@kent-ts.test", "name": "Sweep Target",
-		"password": wiringtest.Password, "roles": []string{"officer", "analyst"}}).Expect(201)
-	var target struct{ ID string }
-	env.As(admin, "KENT-TS").Get("/api/v1/admin/users?limit=200").Expect(200)
-	for _, u := range listUsers(t, env.As(admin, "KENT-TS")) {
-		if u.Email == "sweep.target@kent-ts.test" {
-			target.ID = u.ID
-		}
-	}
+	var target, invitation struct{ ID string }
+	env.Onboard(env.As(admin, "KENT-TS"), "sweep.target@kent-ts.test", "Sweep Target", "officer", "analyst").
+		Get("/api/v1/me").Expect(200).JSON(&target)
+	// A pending invitation from KENT-TS to someone who is none of the callers.
+	env.As(admin, "KENT-TS").Post("/api/v1/admin/users", map[string]any{"email": "sweep.invitee@kent-ts.test", "name": "Sweep Invitee",
+		"password": wiringtest.OnboardPassword, "roles": []string{"officer"}}).Expect(201).JSON(&invitation)
 	ids := map[string]string{
 		"/api/v1/cases/":       s.caseID,
 		"/api/v1/evidence/":    s.exhibits[0].ID,
@@ -103,7 +110,8 @@ func TestAuthorizationSweep(t *testing.T) {
 		"/api/v1/listings/":    sweepListing(t, off),
 		"/api/v1/admin/users/": target.ID,
 	}
-	secrets := []string{s.caseID, s.caseRef, s.exhibits[0].ID, s.exhibits[0].SHA256, fs[0].ID, n.ID, target.ID}
+	ids["/api/v1/admin/invitations/"], ids["/api/v1/me/invitations/"] = invitation.ID, invitation.ID
+	secrets := []string{s.caseID, s.caseRef, s.exhibits[0].ID, s.exhibits[0].SHA256, fs[0].ID, n.ID, target.ID, invitation.ID}
 	fill := func(path string) string {
 		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-2")
 		path = strings.ReplaceAll(path, ":role", "analyst")
@@ -152,6 +160,10 @@ func TestAuthorizationSweep(t *testing.T) {
 					t.Errorf("%s %s → %d: %s", who, key, res.Status, res.Body)
 				case !allowed && res.Status != 403:
 					t.Errorf("%s %s → %d, want 403", who, key, res.Status)
+				case rl.personal:
+					if !hidden(res.Status) {
+						t.Errorf("%s %s → %d, want 404 (someone else's record)", who, key, res.Status)
+					}
 				case allowed && rl.owned && authority == "OPSS" && !hidden(res.Status):
 					t.Errorf("%s %s → %d, want 404 (another authority's record)", who, key, res.Status)
 				case allowed && (!rl.owned || authority == "KENT-TS") && (res.Status == 401 || res.Status == 403 || res.Status == 404):

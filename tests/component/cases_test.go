@@ -201,9 +201,7 @@ func TestCaseAccessRules(t *testing.T) {
 	path := "/api/v1/cases/" + cv.ID
 
 	// A second Kent officer may read but not edit someone else's case.
-	adm.Post("/api/v1/admin/users", map[string]any{"email": "second@kent-ts.test", "name": "Second Officer",
-		"password": wiringtest.Password, "roles": []string{"officer"}}).Expect(201)
-	other := env.WithToken(env.Token("second@kent-ts.test"))
+	other := env.Onboard(adm, "second@kent-ts.test", "Second Officer", "officer")
 	other.Get(path).Expect(200)
 	other.Header("If-Match", `"1"`).Patch(path, map[string]any{"title": "mine now"}).Expect(403).Problem()
 	other.Post(path+"/notes", map[string]any{"body": "x"}).Expect(403)

@@ -14,12 +14,7 @@ import (
 // returns a client acting as them.
 func colleague(t *testing.T, env *wiringtest.Env, email string, roles ...string) *wiringtest.Client {
 	t.Helper()
-	r := env.As(admin, "KENT-TS").Post("/api/v1/admin/users", map[string]any{"email": email, "name": "Colleague " + email,
-		"password": wiringtest.Password, "roles": roles})
-	if r.Status != 200 && r.Status != 201 {
-		t.Fatalf("onboard %s: %d %s", email, r.Status, r.Body)
-	}
-	return env.WithToken(env.Token(email))
+	return env.Onboard(env.As(admin, "KENT-TS"), email, "Colleague "+email, roles...)
 }
 
 type contributorView struct {

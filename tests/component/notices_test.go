@@ -255,9 +255,7 @@ func TestNoticeFourEyesAndBadInput(t *testing.T) {
 		t.Fatal("the refused self-approval is not on the timeline")
 	}
 	// Another supervisor rejects with a reason; the author resubmits; the second approves.
-	env.As(admin, "KENT-TS").Post("/api/v1/admin/users", map[string]any{"email": "second.sup@kent-ts.test", "name": "Second Supervisor",
-		"password": wiringtest.Password, "roles": []string{"supervisor"}}).Expect(201)
-	sup2 := env.WithToken(env.Token("second.sup@kent-ts.test"))
+	sup2 := env.Onboard(env.As(admin, "KENT-TS"), "second.sup@kent-ts.test", "Second Supervisor", "supervisor")
 	sup2.Post("/api/v1/notices/"+n.ID+"/reject", map[string]string{}).Expect(422)
 	sup2.Post("/api/v1/notices/"+n.ID+"/reject", map[string]string{"reason": "cite the s.9 statement too"}).Expect(200).JSON(&n)
 	if n.Status != "draft" {

@@ -130,20 +130,15 @@ func newRouteWorld(f *testing.F) *routeWorld {
 		"steps": []string{"Send the test reports."}, "reasons": "fuzz", "comply_by": "2099-01-01"}).Expect(201).JSON(&notice)
 	off.Post("/api/v1/listings", map[string]any{"retailer": "Argos", "market_type": "retailer",
 		"url": "https://www.argos.co.uk/product/fuzz-1", "title": "Fuzz plug"}).Expect(201).JSON(&listing)
-	adm.Post("/api/v1/admin/users", map[string]any{"email": "fuzz.target@kent-ts.test", "name": "Fuzz Target",
-		"password": wiringtest.Password, "roles": []string{"officer", "analyst"}}).Expect(201)
-	var users struct{ Items []struct{ ID, Email string } }
-	adm.Get("/api/v1/admin/users?limit=200").Expect(200).JSON(&users)
-	target := ""
-	for _, u := range users.Items {
-		if u.Email == "fuzz.target@kent-ts.test" {
-			target = u.ID
-		}
-	}
+	var target, pending struct{ ID string }
+	env.Onboard(adm, "fuzz.target@kent-ts.test", "Fuzz Target", "officer", "analyst").Get("/api/v1/me").Expect(200).JSON(&target)
+	adm.Post("/api/v1/admin/users", map[string]any{"email": "fuzz.invitee@kent-ts.test", "name": "Fuzz Invitee",
+		"password": wiringtest.OnboardPassword, "roles": []string{"officer"}}).Expect(201).JSON(&pending)
 	rw := &routeWorld{env: env, sup: sup.Token(), adm: adm.Token(), ids: map[string]string{
 		"/api/v1/cases/": cs.ID, "/api/v1/evidence/": exhibit.ID, "/api/v1/findings/": fs.Items[0].ID,
 		"/api/v1/notices/": notice.ID, "/api/v1/products/": product.ID, "/api/v1/operators/": operator.ID,
-		"/api/v1/listings/": listing.ID, "/api/v1/admin/users/": target,
+		"/api/v1/listings/": listing.ID, "/api/v1/admin/users/": target.ID,
+		"/api/v1/admin/invitations/": pending.ID, "/api/v1/me/invitations/": pending.ID,
 	}}
 	var doc openAPIDoc
 	if err := json.Unmarshal(env.Anonymous().Get("/openapi.json").Expect(200).Body, &doc); err != nil {

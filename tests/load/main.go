@@ -48,7 +48,7 @@ func run(bin string, d time.Duration, rateList string, p99Limit time.Duration) e
 		return err
 	}
 	defer os.RemoveAll(data)
-	env := append(os.Environ(), "TW_DATA_DIR="+data, "TW_LOG_LEVEL=error")
+	env := append(os.Environ(), "TW_DATA_DIR="+data, "TW_LOG_LEVEL=error", "TW_METRICS_ADDR=off")
 	if out, err := command(bin, env, "demo").CombinedOutput(); err != nil {
 		return fmt.Errorf("demo: %v: %s", err, out)
 	}

@@ -34,25 +34,19 @@ func (r authorityRow) toCore() identity.Authority {
 type userRow struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           string     `bun:"id,pk"`
-	Email        string     `bun:"email"`
-	Name         string     `bun:"name"`
-	PasswordHash string     `bun:"password_hash"`
-	Disabled     bool       `bun:"disabled"`
-	FailedLogins int        `bun:"failed_logins"`
-	LockedUntil  *time.Time `bun:"locked_until"`
-	CreatedAt    time.Time  `bun:"created_at"`
-	UpdatedAt    time.Time  `bun:"updated_at"`
+	ID                 string    `bun:"id,pk"`
+	Email              string    `bun:"email"`
+	Name               string    `bun:"name"`
+	PasswordHash       string    `bun:"password_hash"`
+	Disabled           bool      `bun:"disabled"`
+	MustChangePassword bool      `bun:"must_change_password"`
+	CreatedAt          time.Time `bun:"created_at"`
+	UpdatedAt          time.Time `bun:"updated_at"`
 }
 
 func (r userRow) toCore() identity.User {
-	u := identity.User{ID: r.ID, Email: r.Email, Name: r.Name, PasswordHash: r.PasswordHash, Disabled: r.Disabled,
-		FailedLogins: r.FailedLogins, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
-	if r.LockedUntil != nil {
-		t := r.LockedUntil.UTC()
-		u.LockedUntil = &t
-	}
-	return u
+	return identity.User{ID: r.ID, Email: r.Email, Name: r.Name, PasswordHash: r.PasswordHash, Disabled: r.Disabled,
+		MustChangePassword: r.MustChangePassword, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 type grantRow struct {
@@ -129,7 +123,7 @@ func (s Identity) ListAuthorities(ctx context.Context) ([]identity.Authority, er
 // CreateUser inserts u.
 func (s Identity) CreateUser(ctx context.Context, u identity.User) error {
 	row := userRow{ID: u.ID, Email: u.Email, Name: u.Name, PasswordHash: u.PasswordHash, Disabled: u.Disabled,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		MustChangePassword: u.MustChangePassword, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	if _, err := s.idb(ctx).NewInsert().Model(&row).Exec(ctx); err != nil {
 		if database.IsUniqueViolation(err) {
 			return conflict("a user with email %s already exists", u.Email)
@@ -157,29 +151,15 @@ func (s Identity) UserByID(ctx context.Context, id string) (identity.User, error
 	return s.userBy(ctx, "id", id)
 }
 
-// RegisterLoginFailure counts a failure atomically and locks on reaching max.
-func (s Identity) RegisterLoginFailure(ctx context.Context, userID string, max int, lockUntil time.Time) (int, bool, error) {
-	var failures int
-	err := s.idb(ctx).NewRaw(`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, userID).
-		Scan(ctx, &failures)
+// SetPassword replaces the password hash and the must-change flag.
+func (s Identity) SetPassword(ctx context.Context, userID, hash string, mustChange bool, at time.Time) error {
+	res, err := s.idb(ctx).NewUpdate().Table("users").Set("password_hash = ?", hash).
+		Set("must_change_password = ?", mustChange).Set("updated_at = ?", at).Where("id = ?", userID).Exec(ctx)
 	if err != nil {
-		return 0, false, fmt.Errorf("count login failure: %w", err)
+		return fmt.Errorf("set password: %w", err)
 	}
-	if failures < max {
-		return failures, false, nil
-	}
-	if _, err := s.idb(ctx).NewUpdate().Table("users").Set("failed_logins = 0").Set("locked_until = ?", lockUntil).
-		Where("id = ?", userID).Exec(ctx); err != nil {
-		return 0, false, fmt.Errorf("lock account: %w", err)
-	}
-	return failures, true, nil
-}
-
-// ResetLoginState clears failures and locks.
-func (s Identity) ResetLoginState(ctx context.Context, userID string) error {
-	if _, err := s.idb(ctx).NewUpdate().Table("users").Set("failed_logins = 0").Set("locked_until = NULL").
-		Where("id = ?", userID).Exec(ctx); err != nil {
-		return fmt.Errorf("reset login state: %w", err)
+	if n, _ := res.RowsAffected(); n == 0 {
+		return identity.ErrNotFound
 	}
 	return nil
 }
@@ -289,6 +269,17 @@ func (s Identity) SessionByTokenHash(ctx context.Context, hash string) (identity
 		out.RevokedAt = &t
 	}
 	return out, nil
+}
+
+// RevokeUserSessions revokes the user's live sessions except one.
+func (s Identity) RevokeUserSessions(ctx context.Context, userID, except string, at time.Time) (int, error) {
+	res, err := s.idb(ctx).NewUpdate().Table("sessions").Set("revoked_at = ?", at).
+		Where("user_id = ? AND id <> ? AND revoked_at IS NULL", userID, except).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("revoke sessions of %s: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // RevokeSession marks a session revoked.

@@ -205,7 +205,7 @@ func (r noticeReq) toContent() notices.Content {
 func (s *Server) mountNotices() {
 	base, one := Prefix+"/notices", Prefix+"/notices/:id"
 	read := Perm{"notice", "read"}
-	verifyLimit := limiter.New(limiter.Config{Max: s.cfg.VerifyPerMinute, Expiration: time.Minute,
+	verifyLimit := limiter.New(limiter.Config{Max: s.cfg.VerifyPerMinute, Expiration: time.Minute, KeyGenerator: s.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return apperr.New(apperr.TooMany, "too many verification requests from this address; wait a minute").With("retry_after_seconds", 60)
 		}})

@@ -57,6 +57,9 @@ func (d *apiDocs) addRoute(r *openapi31.Reflector, rt Route) error {
 		return fmt.Errorf("operation %s %s: %w", rt.Method, path, err)
 	}
 	oc.SetSummary(rt.Summary)
+	if rt.Description != "" {
+		oc.SetDescription(rt.Description)
+	}
 	oc.SetTags(rt.Tag)
 	oc.SetID(operationID(rt.Method, rt.Path))
 	op := oc.(interface{ Operation() *openapi31.Operation }).Operation()

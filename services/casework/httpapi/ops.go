@@ -2,14 +2,19 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
+
+	"github.com/tradewarden/tradewarden/pkg/apperr"
 )
 
 type healthResp struct {
@@ -27,9 +32,14 @@ func (s *Server) mountOps() {
 		Resp: healthResp{}, Handler: func(c *fiber.Ctx) error { return c.JSON(healthResp{Status: "ok"}) }})
 	s.add(Route{Method: http.MethodGet, Path: "/readyz", Summary: "Readiness: the database (and search index) are usable",
 		Tag: "operations", Resp: readyResp{}, Handler: s.ready})
-	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{}))
-	s.add(Route{Method: http.MethodGet, Path: "/metrics", Summary: "Prometheus metrics", Tag: "operations",
-		RespType: "text/plain", Handler: metrics})
+	if s.cfg.MetricsToken != "" {
+		// Shared with the API only behind its own token; by default metrics
+		// live on a separate loopback listener (wiring, TW_METRICS_ADDR).
+		s.add(Route{Method: http.MethodGet, Path: "/metrics", Summary: "Prometheus metrics (needs the metrics token)",
+			Description: "Served on the API only when TW_METRICS_TOKEN is set; send it as `Authorization: Bearer <token>`.",
+			Tag:         "operations", RespType: "text/plain", Before: []fiber.Handler{s.metricsToken},
+			Handler: adaptor.HTTPHandler(MetricsHandler(s.deps.Metrics))})
+	}
 	s.add(Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This OpenAPI 3.1 document", Tag: "operations",
 		RespType: "application/json", Handler: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
@@ -49,6 +59,23 @@ func (s *Server) mountOps() {
 		}})
 	s.add(Route{Method: http.MethodGet, Path: "/docs/*", Summary: "API documentation assets", Tag: "operations",
 		RespType: "text/html", Handler: func(c *fiber.Ctx) error { return serveDocs(c, docs) }})
+}
+
+// MetricsHandler serves the registry in the Prometheus text format.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// metricsToken admits only callers sending the configured metrics token.
+func (s *Server) metricsToken(c *fiber.Ctx) error {
+	tok, ok := bearer(c.Get(fiber.HeaderAuthorization))
+	want := sha256.Sum256([]byte(s.cfg.MetricsToken))
+	got := sha256.Sum256([]byte(tok))
+	if !ok || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tradewarden-metrics"`)
+		return apperr.New(apperr.Unauthenticated, "send the metrics token: Authorization: Bearer <TW_METRICS_TOKEN>")
+	}
+	return c.Next()
 }
 
 // serveDocs relaxes the API's CSP just enough for the embedded Swagger UI.

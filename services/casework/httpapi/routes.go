@@ -50,6 +50,12 @@ type Route struct {
 	// Before runs ahead of authentication (e.g. a rate limiter).
 	Before  []fiber.Handler
 	Handler fiber.Handler
+
+	// Description is the OpenAPI description (longer than the summary).
+	Description string
+	// WhilePasswordChangeDue lets a token whose password must be changed
+	// call the route (everything else is 403 until the change).
+	WhilePasswordChangeDue bool
 }
 
 // add registers r with the middleware its access level needs.
@@ -60,9 +66,9 @@ func (s *Server) add(r Route) {
 	chain := append(append([]fiber.Handler{}, r.Before...), checkParams)
 	switch r.Access {
 	case Authenticated:
-		chain = append(chain, s.authenticate(false))
+		chain = append(chain, s.authenticate(false, r.WhilePasswordChangeDue))
 	case Scoped:
-		chain = append(chain, s.authenticate(true), s.require(r.Perm))
+		chain = append(chain, s.authenticate(true, r.WhilePasswordChangeDue), s.require(r.Perm))
 	}
 	chain = append(chain, r.Handler)
 	s.app.Add(r.Method, r.Path, chain...)
@@ -73,8 +79,9 @@ func (s *Server) add(r Route) {
 const accountKey = "tw.account"
 
 // authenticate resolves the bearer token and, when scoped, the authority the
-// request acts in (X-Authority, or the only one the user holds).
-func (s *Server) authenticate(scoped bool) fiber.Handler {
+// request acts in (X-Authority, or the only one the user holds). A token
+// whose password someone else chose reaches only the routes that allow it.
+func (s *Server) authenticate(scoped, whileChangeDue bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token, ok := bearer(c.Get(fiber.HeaderAuthorization))
 		if !ok {
@@ -89,6 +96,9 @@ func (s *Server) authenticate(scoped bool) fiber.Handler {
 			return err
 		}
 		c.Locals(accountKey, acct)
+		if acct.User.MustChangePassword && !whileChangeDue {
+			return errPasswordChangeDue
+		}
 		p := principal.Principal{UserID: acct.User.ID, Email: acct.User.Email, Name: acct.User.Name, Via: "http"}
 		if scoped {
 			auth, roles, err := identity.ResolveAuthority(acct, c.Get("X-Authority"))
@@ -101,6 +111,10 @@ func (s *Server) authenticate(scoped bool) fiber.Handler {
 		return c.Next()
 	}
 }
+
+var errPasswordChangeDue = apperr.New(apperr.Forbidden,
+	"your password was set by someone else: change it with POST /api/v1/me/password before doing anything else").
+	With("password_change_required", true)
 
 func bearer(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -65,6 +66,12 @@ type Config struct {
 	UploadLimit     int64 // bytes; default 512 MiB
 	LoginPerMinute  int   // login attempts per client IP per minute; default 30
 	VerifyPerMinute int   // public verification lookups per client IP per minute; default 60
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (login throttling and rate limits key on the client address).
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, also serves GET /metrics on the API to callers
+	// sending it as a bearer token; when empty the API has no /metrics.
+	MetricsToken string
 }
 
 func (c Config) withDefaults() Config {
@@ -92,6 +99,8 @@ type Server struct {
 	routes  []Route
 	docs    *apiDocs
 	metrics *httpMetrics
+	// perIP rate-limits credential checks (login, password, invitation code) per client address.
+	perIP fiber.Handler
 }
 
 // Prefix is the API's base path.
@@ -134,6 +143,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountOps()
 	s.mountAuth()
 	s.mountAdmin()
+	s.mountInvitations()
 	s.mountAudit()
 	s.mountRequirements()
 	s.mountRegisters()

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +61,8 @@ type Config struct {
 	Log *slog.Logger
 	// PasswordParams overrides argon2id costs (tests lower them).
 	PasswordParams *password.Params
+	// Hasher replaces the argon2id hasher (tests count its calls).
+	Hasher identity.PasswordHasher
 	// Search selects and configures the listing search engine.
 	Search SearchConfig
 	// AuditKeyFile is the audit key (TW_AUDIT_KEY_FILE); empty means
@@ -67,6 +71,14 @@ type Config struct {
 	// AuditKeyReadOnly loads the audit key if there is one but never creates
 	// it nor binds the database to it (verification, restore).
 	AuditKeyReadOnly bool
+	// MetricsAddr is where Serve exposes /metrics on a listener of its own
+	// ("" or "off": none). The binary's default is loopback only.
+	MetricsAddr string
+	// MetricsToken, when set, also serves /metrics on the API behind it.
+	MetricsToken string
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // App is the assembled application.
@@ -90,6 +102,7 @@ type App struct {
 	Blobs     *blobstore.Store
 	Authz     *authz.Authorizer
 	API       *httpapi.Server
+	Metrics   *prometheus.Registry
 	Log       *slog.Logger
 
 	closers []func() error
@@ -158,9 +171,13 @@ func (a *App) buildServices() error {
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
 	}
+	var hasher identity.PasswordHasher = password.Hasher{P: params}
+	if cfg.Hasher != nil {
+		hasher = cfg.Hasher
+	}
 	var err error
 	a.Identity, err = identity.NewService(bunstore.Identity{Store: a.Store}, a.Store, a.Audit,
-		password.Hasher{P: params}, cfg.Now, identity.Config{TokenTTL: cfg.TokenTTL})
+		hasher, cfg.Now, identity.Config{TokenTTL: cfg.TokenTTL})
 	if err != nil {
 		return fmt.Errorf("identity service: %w", err)
 	}
@@ -256,14 +273,44 @@ func (a *App) buildAPI(ctx context.Context) error {
 			a.Log.Error("reload grants after change", "err", err)
 		}
 	})
+	proxies, err := parsePrefixes(a.Cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	if t := a.Cfg.MetricsToken; t != "" && len(t) < 16 {
+		return errors.New("the metrics token must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Metrics = reg
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Integrity: a.Integrity, Checkpoint: a.Checkpoint, Authz: a.Authz, Metrics: reg,
 		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
 		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
-	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin})
+	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin,
+		TrustedProxies: proxies, MetricsToken: a.Cfg.MetricsToken})
 	return err
+}
+
+// parsePrefixes reads addresses ("10.0.0.5") and ranges ("10.0.0.0/8").
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: want an IP address or CIDR range", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // ready checks that the database answers.
@@ -294,6 +341,9 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	go a.tidyLoop(ctx)
+	if _, err := a.ServeMetrics(ctx); err != nil {
+		return err
+	}
 	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
 	return a.API.Listen(ctx, a.Cfg.Addr)
 }

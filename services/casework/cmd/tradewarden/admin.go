@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/wiring"
 )
 
 func authorityCommand() *cli.Command {
@@ -77,40 +79,32 @@ func userCommand() *cli.Command {
 		Name:  "user",
 		Usage: "manage users and their roles",
 		Subcommands: []*cli.Command{{
-			Name:  "add",
-			Usage: "add a user with a role in an authority; the password is read from the first line of stdin",
+			Name: "add",
+			Usage: "create an account with a role in an authority (the operator's way in, e.g. an authority's first admin); " +
+				"the password is read from the first line of stdin. An email that already has an account is refused: " +
+				"use `user grant`, which never touches their password",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "authority", Required: true, Usage: "authority code"},
 				&cli.StringFlag{Name: "email", Required: true},
 				&cli.StringFlag{Name: "name", Required: true},
 				&cli.StringFlag{Name: "role", Required: true, Usage: roleUsage},
+				&cli.BoolFlag{Name: "must-change-password", Usage: "make the first login change the password"},
 			},
-			Action: func(c *cli.Context) error {
-				pw, err := readPassword(c.App.Reader)
+			Action: withPassword(func(c *cli.Context, app *wiring.App, ctx context.Context, pw string) error {
+				u, err := app.Identity.AddUser(ctx, identity.NewUser{Email: c.String("email"), Name: c.String("name"),
+					Password: pw, Authority: c.String("authority"), Roles: []principal.Role{principal.Role(c.String("role"))},
+					MustChangePassword: c.Bool("must-change-password")})
 				if err != nil {
 					return err
 				}
-				app, ctx, err := openApp(c)
-				if err != nil {
-					return err
-				}
-				defer app.Close()
-				u, created, err := app.Identity.AddUser(ctx, identity.NewUser{Email: c.String("email"), Name: c.String("name"),
-					Password: pw, Authority: c.String("authority"), Roles: []principal.Role{principal.Role(c.String("role"))}})
-				if err != nil {
-					return err
-				}
-				verb := "added"
-				if !created {
-					verb = "already existed; role granted to"
-				}
-				fmt.Fprintf(c.App.Writer, "user %s %s (%s) as %s in %s\n", verb, u.User.Email, u.User.ID, c.String("role"),
+				fmt.Fprintf(c.App.Writer, "user added %s (%s) as %s in %s\n", u.User.Email, u.User.ID, c.String("role"),
 					strings.ToUpper(c.String("authority")))
 				return nil
-			},
+			}),
 		}, {
-			Name:  "grant",
-			Usage: "give an existing user a role in an authority",
+			Name: "grant",
+			Usage: "give an existing user a role in an authority at once (operators only: admins invite through the API); " +
+				"audited in that authority as this operating-system user",
 			Flags: grantFlags,
 			Action: func(c *cli.Context) error {
 				app, ctx, err := openApp(c)
@@ -141,7 +135,36 @@ func userCommand() *cli.Command {
 				fmt.Fprintf(c.App.Writer, "revoked %s in %s from %s\n", c.String("role"), strings.ToUpper(c.String("authority")), c.String("email"))
 				return nil
 			},
+		}, {
+			Name: "reset-password",
+			Usage: "set a temporary password (first line of stdin) that the user must change at their next login; " +
+				"ends all their sessions",
+			Flags: []cli.Flag{&cli.StringFlag{Name: "email", Required: true}},
+			Action: withPassword(func(c *cli.Context, app *wiring.App, ctx context.Context, pw string) error {
+				if err := app.Identity.OperatorResetPassword(ctx, c.String("email"), pw); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.Writer, "password reset for %s: they must change it at their next login\n", c.String("email"))
+				return nil
+			}),
 		}},
+	}
+}
+
+// withPassword reads the password from stdin, then opens the application
+// for fn (closing it after).
+func withPassword(fn func(c *cli.Context, app *wiring.App, ctx context.Context, pw string) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		pw, err := readPassword(c.App.Reader)
+		if err != nil {
+			return err
+		}
+		app, ctx, err := openApp(c)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		return fn(c, app, ctx, pw)
 	}
 }
 

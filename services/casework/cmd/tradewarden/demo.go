@@ -68,7 +68,7 @@ func seedDemo(ctx context.Context, app *wiring.App) ([]demoLogin, error) {
 		for _, role := range principal.Roles {
 			email := string(role) + "@" + da.domain
 			name := demoNames[role][i]
-			_, _, err := app.Identity.AddUser(ctx, identity.NewUser{Email: email, Name: name, Password: DemoPassword,
+			_, err := app.Identity.AddUser(ctx, identity.NewUser{Email: email, Name: name, Password: DemoPassword,
 				Authority: da.code, Roles: []principal.Role{role}})
 			if err != nil && !errors.Is(err, context.Canceled) && !apperr.Is(err, apperr.Conflict) {
 				return nil, fmt.Errorf("demo user %s: %w", email, err)

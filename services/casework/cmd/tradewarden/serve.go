@@ -22,6 +22,12 @@ func serveCommand() *cli.Command {
 				Usage: "several instances share the data dir's blobs: keep others' in-flight uploads at start-up"},
 			&cli.DurationFlag{Name: "policy-reload", Value: 30 * time.Second, EnvVars: []string{"TW_POLICY_RELOAD"},
 				Usage: "how often to re-read grants changed by other instances"},
+			&cli.StringFlag{Name: "metrics-addr", Value: "127.0.0.1:9464", EnvVars: []string{"TW_METRICS_ADDR"},
+				Usage: "listen address of the Prometheus /metrics listener (loopback by default), or off"},
+			&cli.StringFlag{Name: "metrics-token", EnvVars: []string{"TW_METRICS_TOKEN"},
+				Usage: "also serve /metrics on the API address to callers sending this bearer token (16+ characters)"},
+			&cli.StringSliceFlag{Name: "trusted-proxies", EnvVars: []string{"TW_TRUSTED_PROXIES"},
+				Usage: "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client"},
 		},
 		Action: func(c *cli.Context) error {
 			cfg := config(c)
@@ -31,6 +37,9 @@ func serveCommand() *cli.Command {
 			cfg.LoginPerMin = c.Int("login-rate")
 			cfg.PolicyReload = c.Duration("policy-reload")
 			cfg.SharedBlobs = c.Bool("shared-blobs")
+			cfg.MetricsAddr = c.String("metrics-addr")
+			cfg.MetricsToken = c.String("metrics-token")
+			cfg.TrustedProxies = c.StringSlice("trusted-proxies")
 			cfg.MigrateOnOpen = true
 			app, err := wiring.Build(c.Context, cfg)
 			if err != nil {

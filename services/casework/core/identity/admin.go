@@ -64,12 +64,12 @@ type NewUser struct {
 	Password  string
 	Authority string // code
 	Roles     []principal.Role
+	// MustChangePassword makes the first login change the password.
+	MustChangePassword bool
 }
 
-// AddUser creates a user with roles in an authority. When the email already
-// belongs to a user, only the grants are added (the existing password and
-// name are left alone) so one person can hold roles in several authorities.
-func (s *Service) AddUser(ctx context.Context, in NewUser) (UserWithGrants, bool, error) {
+// validate checks the fields every way of adding a person shares.
+func (in *NewUser) validate(policy PasswordPolicy) error {
 	in.Email = NormalizeEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
 	var fe apperr.Fields
@@ -79,42 +79,47 @@ func (s *Service) AddUser(ctx context.Context, in NewUser) (UserWithGrants, bool
 	for i, r := range in.Roles {
 		fe.Check(!r.Valid(), fmt.Sprintf("roles[%d]", i), "must be one of officer, supervisor, analyst, admin")
 	}
-	if err := fe.Err(); err != nil {
-		return UserWithGrants{}, false, err
+	if err := policy.Check("password", in.Password, in.Email, in.Name); err != nil {
+		if ae, ok := apperr.As(err); ok {
+			for _, f := range ae.Fields {
+				fe.Add(f.Field, "%s", f.Message)
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// AddUser is the operator's way in (CLI, demo, bootstrap of an authority's
+// first admin): it creates a user with the password and roles at once. An
+// email that already has an account is a Conflict: the operator grants that
+// person roles with Grant, and their password is never replaced here.
+func (s *Service) AddUser(ctx context.Context, in NewUser) (UserWithGrants, error) {
+	if err := in.validate(s.cfg.Passwords); err != nil {
+		return UserWithGrants{}, err
 	}
 	auth, err := s.Authority(ctx, in.Authority)
 	if err != nil {
-		return UserWithGrants{}, false, apperr.InvalidField("authority", "no authority with code %q", in.Authority)
+		return UserWithGrants{}, apperr.InvalidField("authority", "no authority with code %q", in.Authority)
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return UserWithGrants{}, fmt.Errorf("hash password: %w", err)
 	}
 	var out UserWithGrants
-	created := false
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		u, err := s.store.UserByEmail(ctx, in.Email)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			if len(in.Password) < s.cfg.MinPassword || len(in.Password) > 1024 {
-				return apperr.InvalidField("password", "must be %d to 1024 characters", s.cfg.MinPassword)
-			}
-			hash, err := s.hasher.Hash(in.Password)
+		if _, err := s.store.UserByEmail(ctx, in.Email); !errors.Is(err, ErrNotFound) {
 			if err != nil {
-				return fmt.Errorf("hash password: %w", err)
-			}
-			now := s.now().UTC()
-			u = User{ID: ids.New(), Email: in.Email, Name: in.Name, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-			if err := s.store.CreateUser(ctx, u); err != nil {
 				return err
 			}
-			created = true
-			if err := s.log.Record(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID,
-				Authority: auth.Code, Detail: map[string]any{"email": u.Email, "name": u.Name}}); err != nil {
-				return err
-			}
-		case err != nil:
+			return apperr.New(apperr.Conflict, "%s already has an account: grant them a role instead (their password is left unchanged)", in.Email)
+		}
+		u, err := s.createUser(ctx, in, hash, auth.Code, nil)
+		if err != nil {
 			return err
 		}
 		out.User = u
 		for _, r := range in.Roles {
-			g, err := s.grant(ctx, u, auth, r)
+			g, err := s.grant(ctx, u, auth, r, nil)
 			if err != nil {
 				return err
 			}
@@ -123,23 +128,75 @@ func (s *Service) AddUser(ctx context.Context, in NewUser) (UserWithGrants, bool
 		return nil
 	})
 	if err != nil {
-		return UserWithGrants{}, false, fmt.Errorf("add user %s: %w", in.Email, err)
+		return UserWithGrants{}, fmt.Errorf("add user %s: %w", in.Email, err)
 	}
 	s.grantsChanged(ctx)
-	return out, created, nil
+	return out, nil
 }
 
-func (s *Service) grant(ctx context.Context, u User, a Authority, role principal.Role) (Grant, error) {
+// createUser inserts a new account and audits it in authority (which may be
+// empty: an invitation must not tell the inviting authority that the
+// account is new).
+func (s *Service) createUser(ctx context.Context, in NewUser, hash, authority string, detail map[string]any) (User, error) {
+	now := s.now().UTC()
+	u := User{ID: ids.New(), Email: in.Email, Name: in.Name, PasswordHash: hash, MustChangePassword: in.MustChangePassword,
+		CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	d := map[string]any{"email": u.Email, "name": u.Name}
+	for k, v := range detail {
+		d[k] = v
+	}
+	if authority == "" {
+		ctx = outsideAuthorities(ctx)
+	}
+	return u, s.log.Record(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Authority: authority, Detail: d})
+}
+
+// outsideAuthorities returns ctx with the acting authority cleared, so an
+// audit entry recorded with it shows in no authority's log (it is still in
+// the chain, for operators reading the database).
+func outsideAuthorities(ctx context.Context) context.Context {
+	p, ok := principal.From(ctx)
+	if !ok {
+		return ctx
+	}
+	p.Authority, p.Roles = principal.Authority{}, nil
+	return principal.With(ctx, p)
+}
+
+// grant adds a role and audits it in the authority whose grant changed.
+func (s *Service) grant(ctx context.Context, u User, a Authority, role principal.Role, detail map[string]any) (Grant, error) {
 	g := Grant{UserID: u.ID, AuthorityID: a.ID, AuthorityCode: a.Code, Role: role, CreatedAt: s.now().UTC()}
 	added, err := s.store.AddGrant(ctx, g)
 	if err != nil || !added {
 		return g, err
 	}
-	return g, s.log.Record(ctx, audit.Event{Action: "grant.add", ObjectType: "user", ObjectID: u.ID,
-		Authority: a.Code, Detail: map[string]any{"email": u.Email, "role": role}})
+	d := map[string]any{"email": u.Email, "role": role}
+	for k, v := range detail {
+		d[k] = v
+	}
+	return g, s.log.Record(ctx, audit.Event{Action: "grant.add", ObjectType: "user", ObjectID: u.ID, Authority: a.Code, Detail: d})
 }
 
-// Grant gives an existing user a role in an authority (idempotent).
+// refuseSelfGrant stops anyone giving themselves a role: an admin who wants
+// case-work roles needs another admin (or an operator) to grant them. The
+// refused attempt is audited in the authority concerned.
+func (s *Service) refuseSelfGrant(ctx context.Context, u User, a Authority, role principal.Role) error {
+	p, _ := principal.From(ctx)
+	if p.UserID == "" || p.UserID != u.ID {
+		return nil
+	}
+	if err := s.log.Record(ctx, audit.Event{Action: "grant.self_refused", ObjectType: "user", ObjectID: u.ID,
+		Authority: a.Code, Detail: map[string]any{"role": role}}); err != nil {
+		return err
+	}
+	return apperr.New(apperr.Forbidden, "you cannot grant yourself a role: another admin of %s must", a.Code)
+}
+
+// Grant gives an existing user a role in an authority (idempotent). Nobody
+// grants a role to themselves.
 func (s *Service) Grant(ctx context.Context, userRef, authorityCode string, role principal.Role) (Grant, error) {
 	if !role.Valid() {
 		return Grant{}, apperr.InvalidField("role", "must be one of officer, supervisor, analyst, admin")
@@ -148,13 +205,16 @@ func (s *Service) Grant(ctx context.Context, userRef, authorityCode string, role
 	if err != nil {
 		return Grant{}, apperr.InvalidField("authority", "no authority with code %q", authorityCode)
 	}
+	u, err := s.lookupUser(ctx, userRef)
+	if err != nil {
+		return Grant{}, err
+	}
+	if err := s.refuseSelfGrant(ctx, u, a, role); err != nil {
+		return Grant{}, err
+	}
 	var g Grant
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		u, err := s.lookupUser(ctx, userRef)
-		if err != nil {
-			return err
-		}
-		g, err = s.grant(ctx, u, a, role)
+		g, err = s.grant(ctx, u, a, role, nil)
 		return err
 	})
 	if err != nil {

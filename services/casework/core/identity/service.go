@@ -25,10 +25,13 @@ var ErrNotFound = errors.New("not found")
 
 // Config holds the login policy.
 type Config struct {
-	TokenTTL    time.Duration // session lifetime; default 12h
-	MaxFailures int           // consecutive failures before a lock; default 5
-	LockFor     time.Duration // lock duration; default 15m
-	MinPassword int           // minimum password length; default 12
+	TokenTTL time.Duration // session lifetime; default 12h
+	// Throttle is the per-(email, client) login delay; zero fields take DefaultThrottle's.
+	Throttle Throttle
+	// Passwords is the password policy; zero fields take the defaults.
+	Passwords PasswordPolicy
+	// InvitationTTL is how long an invitation may be accepted; default 14 days.
+	InvitationTTL time.Duration
 	// SessionCacheTTL is how long an authenticated token is trusted without
 	// re-reading it; 0 means the default (5s), negative disables the cache.
 	SessionCacheTTL time.Duration
@@ -38,14 +41,10 @@ func (c Config) withDefaults() Config {
 	if c.TokenTTL <= 0 {
 		c.TokenTTL = 12 * time.Hour
 	}
-	if c.MaxFailures <= 0 {
-		c.MaxFailures = 5
-	}
-	if c.LockFor <= 0 {
-		c.LockFor = 15 * time.Minute
-	}
-	if c.MinPassword <= 0 {
-		c.MinPassword = 12
+	c.Throttle = c.Throttle.withDefaults()
+	c.Passwords = c.Passwords.withDefaults()
+	if c.InvitationTTL <= 0 {
+		c.InvitationTTL = 14 * 24 * time.Hour
 	}
 	if c.SessionCacheTTL == 0 {
 		c.SessionCacheTTL = 5 * time.Second
@@ -53,7 +52,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Service implements logins, sessions, authorities, users and grants.
+// Service implements logins, sessions, authorities, users, invitations and grants.
 type Service struct {
 	store  Store
 	tx     txn.Runner
@@ -67,6 +66,7 @@ type Service struct {
 	// onGrants is told after a grant change commits (the authorizer reloads).
 	onGrants func(context.Context)
 	sessions *sessionCache
+	attempts keyLocks
 }
 
 // NewService wires the identity service.
@@ -80,6 +80,12 @@ func NewService(store Store, tx txn.Runner, log audit.Log, hasher PasswordHasher
 		sessions: newSessionCache(cfg.SessionCacheTTL, 100_000)}, nil
 }
 
+// CheckPassword applies the password policy to a password for the account
+// with the given email and name (field names the input at fault).
+func (s *Service) CheckPassword(field, pw, email, name string) error {
+	return s.cfg.Passwords.Check(field, pw, email, name)
+}
+
 // OnGrantsChanged registers fn to run after any committed grant change.
 func (s *Service) OnGrantsChanged(fn func(context.Context)) { s.onGrants = fn }
 
@@ -87,6 +93,8 @@ func (s *Service) OnGrantsChanged(fn func(context.Context)) { s.onGrants = fn }
 type Token struct {
 	Token     string
 	ExpiresAt time.Time
+	// MustChangePassword says the token allows nothing but a password change yet.
+	MustChangePassword bool
 }
 
 // HashToken returns the stored form of a bearer token.
@@ -108,47 +116,161 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 
 var errBadLogin = apperr.New(apperr.Unauthenticated, "email or password is incorrect")
 
-// Login checks credentials and issues a session token. Every failure is
-// audited; repeated failures lock the account for a while.
-func (s *Service) Login(ctx context.Context, email, password string) (Token, error) {
-	email = NormalizeEmail(email)
-	now := s.now().UTC()
-	u, err := s.store.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		_, _ = s.hasher.Verify(password, s.dummyHash)
-		return Token{}, s.loginFailed(ctx, email, "", "unknown_email", nil)
-	}
+// attempt is one credential check against a throttle key: a login, or the
+// current password given to change it.
+type attempt struct {
+	email, client, key string
+	user               User
+	known              bool
+	grants             []Grant
+	failures           LoginFailures
+	now                time.Time
+}
+
+// Login checks credentials from a client (its address) and issues a session
+// token. An unknown email costs the same password hash, the same queries and
+// the same answers as a known one; every failure and every throttled attempt
+// is audited in the authorities of the account the email belongs to.
+func (s *Service) Login(ctx context.Context, email, password, client string) (Token, error) {
+	at, unlock, err := s.beginAttempt(ctx, email, client)
+	defer unlock()
 	if err != nil {
-		return Token{}, fmt.Errorf("login: load user: %w", err)
+		return Token{}, fmt.Errorf("login: %w", err)
 	}
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		_ = s.loginFailed(ctx, email, u.ID, "locked", nil)
-		return Token{}, apperr.New(apperr.TooMany, "too many failed logins; the account is locked until %s", u.LockedUntil.UTC().Format(time.RFC3339)).
-			With("retry_after_seconds", int(u.LockedUntil.Sub(now).Seconds())+1)
+	hash := s.dummyHash
+	if at.known {
+		hash = at.user.PasswordHash
 	}
-	ok, err := s.hasher.Verify(password, u.PasswordHash)
+	ok, err := s.hasher.Verify(password, hash)
 	if err != nil {
 		return Token{}, fmt.Errorf("login: verify password: %w", err)
 	}
-	if !ok || u.Disabled {
-		reason := "bad_password"
-		if u.Disabled {
-			reason = "disabled"
-		}
-		return Token{}, s.loginFailed(ctx, email, u.ID, reason, &u)
+	reason := ""
+	switch {
+	case !at.known:
+		reason = "unknown_email"
+	case !ok:
+		reason = "bad_password"
+	case at.user.Disabled:
+		reason = "disabled"
 	}
-	return s.startSession(ctx, u, now)
+	if reason != "" {
+		if err := s.countFailure(ctx, at, "auth.login_failed", reason); err != nil {
+			return Token{}, err
+		}
+		return Token{}, errBadLogin
+	}
+	return s.startSession(ctx, at)
 }
 
-func (s *Service) startSession(ctx context.Context, u User, now time.Time) (Token, error) {
+// beginAttempt starts a credential check by email from a client: it takes
+// the throttle key's lock (the caller must call unlock, also on error),
+// reads the account and refuses the attempt while the key must wait.
+func (s *Service) beginAttempt(ctx context.Context, email, client string) (at attempt, unlock func(), err error) {
+	at = attempt{email: NormalizeEmail(email), client: ClientKey(client), now: s.now().UTC()}
+	at.key = ThrottleKey(at.email, at.client)
+	unlock = s.attempts.lock(at.key)
+	if err := s.loadSubject(ctx, &at); err != nil {
+		return at, unlock, err
+	}
+	return at, unlock, s.checkThrottle(ctx, &at)
+}
+
+// loadSubject reads the account behind the attempt's email. Unknown emails
+// run the same grant query, so both paths cost the same.
+func (s *Service) loadSubject(ctx context.Context, at *attempt) error {
+	u, err := s.store.UserByEmail(ctx, at.email)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		u = User{}
+	case err != nil:
+		return fmt.Errorf("load user: %w", err)
+	default:
+		at.known = true
+	}
+	at.user = u
+	if at.grants, err = s.store.GrantsOf(ctx, u.ID); err != nil {
+		return fmt.Errorf("load grants: %w", err)
+	}
+	return nil
+}
+
+// checkThrottle refuses (429, audited) an attempt whose key must still wait.
+func (s *Service) checkThrottle(ctx context.Context, at *attempt) error {
+	f, err := s.store.LoginFailures(ctx, at.key)
+	if err != nil {
+		return fmt.Errorf("read login failures: %w", err)
+	}
+	at.failures = f
+	wait := s.cfg.Throttle.Wait(f, at.now)
+	if wait <= 0 {
+		return nil
+	}
+	secs := int((wait + time.Second - 1) / time.Second)
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		return s.recordForAccount(ctx, at.grants, audit.Event{Action: "auth.login_throttled", ObjectType: "user",
+			ObjectID: at.user.ID, Actor: truncate(at.email, 200),
+			Detail: map[string]any{"client": at.client, "consecutive_failures": f.Count, "retry_after_seconds": secs}})
+	})
+	if err != nil {
+		return fmt.Errorf("record throttled login: %w", err)
+	}
+	return apperr.New(apperr.TooMany, "too many failed attempts for this email from your address; try again in %d seconds", secs).
+		With("retry_after_seconds", secs)
+}
+
+// countFailure counts a failed attempt against its key and audits it.
+func (s *Service) countFailure(ctx context.Context, at attempt, action, reason string) error {
+	t := s.cfg.Throttle
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.store.AddLoginFailure(ctx, at.key, at.now, !t.Counts(at.failures, at.now), at.now.Add(-t.Forget))
+		if err != nil {
+			return err
+		}
+		detail := map[string]any{"reason": reason, "client": at.client, "consecutive_failures": n}
+		if d := t.Delay(n); d > 0 {
+			detail["next_attempt_delay_seconds"] = int(d / time.Second)
+		}
+		return s.recordForAccount(ctx, at.grants, audit.Event{Action: action, ObjectType: "user", ObjectID: at.user.ID,
+			Actor: truncate(at.email, 200), Detail: detail})
+	})
+	if err != nil {
+		return fmt.Errorf("record failed login: %w", err)
+	}
+	return nil
+}
+
+// recordForAccount records ev in every authority the account holds roles
+// in, so each authority's admins see what concerns their user (in none for
+// an account without roles or an unknown email).
+func (s *Service) recordForAccount(ctx context.Context, grants []Grant, ev audit.Event) error {
+	seen := map[string]bool{}
+	for _, g := range grants {
+		if seen[g.AuthorityCode] {
+			continue
+		}
+		seen[g.AuthorityCode] = true
+		ev.Authority = g.AuthorityCode
+		if err := s.log.Record(ctx, ev); err != nil {
+			return err
+		}
+	}
+	if len(seen) == 0 {
+		return s.log.Record(outsideAuthorities(ctx), ev)
+	}
+	return nil
+}
+
+func (s *Service) startSession(ctx context.Context, at attempt) (Token, error) {
 	tok, err := newToken()
 	if err != nil {
 		return Token{}, err
 	}
-	sess := Session{ID: ids.New(), UserID: u.ID, TokenHash: HashToken(tok), CreatedAt: now, ExpiresAt: now.Add(s.cfg.TokenTTL)}
+	u := at.user
+	sess := Session{ID: ids.New(), UserID: u.ID, TokenHash: HashToken(tok), CreatedAt: at.now, ExpiresAt: at.now.Add(s.cfg.TokenTTL)}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		if u.FailedLogins != 0 || u.LockedUntil != nil {
-			if err := s.store.ResetLoginState(ctx, u.ID); err != nil {
+		if at.failures.Count > 0 {
+			if err := s.store.ClearLoginFailures(ctx, at.key); err != nil {
 				return err
 			}
 		}
@@ -161,32 +283,7 @@ func (s *Service) startSession(ctx context.Context, u User, now time.Time) (Toke
 	if err != nil {
 		return Token{}, fmt.Errorf("login: start session: %w", err)
 	}
-	return Token{Token: tok, ExpiresAt: sess.ExpiresAt}, nil
-}
-
-// loginFailed audits a failure (and counts it against a known, unlocked
-// account) and returns the error the caller should see.
-func (s *Service) loginFailed(ctx context.Context, email, userID, reason string, u *User) error {
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		detail := map[string]any{"reason": reason}
-		if u != nil {
-			until := s.now().UTC().Add(s.cfg.LockFor)
-			failures, locked, err := s.store.RegisterLoginFailure(ctx, u.ID, s.cfg.MaxFailures, until)
-			if err != nil {
-				return err
-			}
-			detail["consecutive_failures"] = failures
-			if locked {
-				detail["locked_until"] = until
-			}
-		}
-		return s.log.Record(ctx, audit.Event{Action: "auth.login_failed", ObjectType: "user", ObjectID: userID,
-			Actor: truncate(email, 200), Detail: detail})
-	})
-	if err != nil {
-		return fmt.Errorf("record failed login: %w", err)
-	}
-	return errBadLogin
+	return Token{Token: tok, ExpiresAt: sess.ExpiresAt, MustChangePassword: u.MustChangePassword}, nil
 }
 
 func truncate(s string, n int) string {

@@ -87,7 +87,7 @@ func (e *Env) seed() {
 			e.T.Fatalf("seed authority %s: %v", a.Code, err)
 		}
 		for _, role := range principal.Roles {
-			_, _, err := e.App.Identity.AddUser(ctx, identity.NewUser{Email: Email(role, a.Code),
+			_, err := e.App.Identity.AddUser(ctx, identity.NewUser{Email: Email(role, a.Code),
 				Name: fmt.Sprintf("%s %s", a.Code, role), Password: Password, Authority: a.Code, Roles: []principal.Role{role}})
 			if err != nil {
 				e.T.Fatalf("seed user: %v", err)
@@ -106,7 +106,7 @@ func (e *Env) Token(email string) string {
 	if tok, ok := e.tokens[email]; ok {
 		return tok
 	}
-	tok, err := e.App.Identity.Login(context.Background(), email, Password)
+	tok, err := e.App.Identity.Login(context.Background(), email, Password, "wiringtest")
 	if err != nil {
 		e.T.Fatalf("login %s: %v", email, err)
 	}
@@ -127,6 +127,59 @@ func (e *Env) Relogin(role principal.Role, authority string) *Client {
 	delete(e.tokens, Email(role, authority))
 	e.mu.Unlock()
 	return e.As(role, authority)
+}
+
+// OnboardPassword is the temporary password admins give the people they
+// invite in tests; Onboard replaces it with Password at the first login.
+const OnboardPassword = "onboarding-temporary-pass-7"
+
+// Onboard has admin invite a new person with roles, then — as the person
+// would — logs in over HTTP, changes the temporary password to Password
+// and accepts the invitation. It returns a client acting as them (and
+// Token(email) returns their token from then on).
+func (e *Env) Onboard(admin *Client, email, name string, roles ...string) *Client {
+	e.T.Helper()
+	e.mu.Lock()
+	tok, done := e.tokens[email]
+	e.mu.Unlock()
+	if done {
+		return e.WithToken(tok)
+	}
+	admin.Post("/api/v1/admin/users", map[string]any{"email": email, "name": name, "password": OnboardPassword,
+		"roles": roles}).Expect(201)
+	var login struct {
+		Token              string `json:"token"`
+		MustChangePassword bool   `json:"must_change_password"`
+	}
+	e.Anonymous().Post("/api/v1/auth/login", map[string]string{"email": email, "password": OnboardPassword}).Expect(200).JSON(&login)
+	if !login.MustChangePassword {
+		e.T.Fatalf("%s logged in with the admin's password without having to change it", email)
+	}
+	c := e.WithToken(login.Token)
+	c.Post("/api/v1/me/password", map[string]string{"current_password": OnboardPassword, "new_password": Password}).Expect(204)
+	if n := c.AcceptInvitations(OnboardPassword); n != 1 {
+		e.T.Fatalf("%s had %d pending invitations, want 1", email, n)
+	}
+	e.mu.Lock()
+	e.tokens[email] = login.Token
+	e.mu.Unlock()
+	return c
+}
+
+// AcceptInvitations accepts every pending invitation of the client's user
+// with the code and returns how many there were.
+func (c *Client) AcceptInvitations(code string) int {
+	c.env.T.Helper()
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	c.Get("/api/v1/me/invitations").Expect(200).JSON(&list)
+	for _, inv := range list.Items {
+		c.Post("/api/v1/me/invitations/"+inv.ID+"/accept", map[string]string{"code": code}).Expect(200)
+	}
+	return len(list.Items)
 }
 
 // Anonymous returns a client without credentials.
