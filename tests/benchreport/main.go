@@ -32,6 +32,8 @@ type figure struct {
 }
 
 var figures = []figure{
+	{name: "failed login, unknown vs known email", bench: "BenchmarkFailedLogin/unknown", metric: "ns/op", base: "BenchmarkFailedLogin/known", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
+	{name: "onboarding, existing vs new email", bench: "BenchmarkOnboarding/existing", metric: "ns/op", base: "BenchmarkOnboarding/new", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "authenticated GET case, in-process", bench: "BenchmarkGetCase", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "authorization decision (cached casbin)", bench: "BenchmarkCan", metric: "ns/op", base: "BenchmarkRawCasbinEnforce", baseUnit: "ns/op", scale: 1e-3, unit: "µs", lowerIsBetter: true},
 	{name: "listing search p95 (query mix, facets)", bench: "BenchmarkSearchMix", metric: "p95-ms", base: "BenchmarkRawBleveSearchMix", baseUnit: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},

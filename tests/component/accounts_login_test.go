@@ -291,3 +291,42 @@ func metricsGet(t *testing.T, env *wiringtest.Env, path string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// BenchmarkFailedLogin times a wrong password for a known and for an unknown
+// email with the production argon2id cost, each from a fresh client (so the
+// delay never skips the hash): the two should take the same time.
+func BenchmarkFailedLogin(b *testing.B) {
+	env := wiringtest.New(b, behindProxy, func(c *wiring.Config) { c.PasswordParams = &password.Default })
+	for _, email := range []string{wiringtest.Email(officer, "KENT-TS"), "nobody@kent-ts.test"} {
+		name := "known"
+		if strings.HasPrefix(email, "nobody") {
+			name = "unknown"
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				c := from(env, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+				tryLogin(c, email, "wrong password").Expect(401)
+			}
+		})
+	}
+}
+
+// BenchmarkOnboarding times an admin adding a new email and an email that
+// has an account in another authority, with the production argon2id cost:
+// the two should take the same time.
+func BenchmarkOnboarding(b *testing.B) {
+	env := wiringtest.New(b, func(c *wiring.Config) { c.PasswordParams = &password.Default })
+	opss := env.As(admin, "OPSS")
+	for _, name := range []string{"new", "existing"} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				email := wiringtest.Email(supervisor, "KENT-TS")
+				if name == "new" {
+					email = fmt.Sprintf("new.%d@opss.test", i)
+				}
+				opss.Post("/api/v1/admin/users", map[string]any{"email": email, "name": "N", "password": "an onboarding code 2026",
+					"roles": []string{"analyst"}}).Expect(201)
+			}
+		})
+	}
+}
