@@ -296,7 +296,7 @@ func seedUnkeyed(t *testing.T, in *instance) string {
 		}
 	}
 	for _, role := range []principal.Role{principal.Officer, principal.Supervisor} {
-		_, _, err := app.Identity.AddUser(ctx, identity.NewUser{Email: string(role) + "@kent-ts.example", Name: string(role),
+		_, err := app.Identity.AddUser(ctx, identity.NewUser{Email: string(role) + "@kent-ts.example", Name: string(role),
 			Password: "a long enough password", Authority: "KENT-TS", Roles: []principal.Role{role}})
 		if err != nil {
 			t.Fatal(err)
