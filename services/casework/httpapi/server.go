@@ -143,6 +143,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountOps()
 	s.mountAuth()
 	s.mountAdmin()
+	s.mountPeople()
 	s.mountInvitations()
 	s.mountAudit()
 	s.mountRequirements()

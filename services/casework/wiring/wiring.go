@@ -32,6 +32,7 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
 	"github.com/tradewarden/tradewarden/services/casework/core/reports"
+	"github.com/tradewarden/tradewarden/services/casework/console"
 	"github.com/tradewarden/tradewarden/services/casework/httpapi"
 	"github.com/tradewarden/tradewarden/services/casework/mediatype"
 	"github.com/tradewarden/tradewarden/services/casework/noticepdf"
@@ -288,8 +289,28 @@ func (a *App) buildAPI(ctx context.Context) error {
 		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
 		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin,
-		TrustedProxies: proxies, MetricsToken: a.Cfg.MetricsToken})
-	return err
+		TrustedProxies: append(proxies, inProcess), MetricsToken: a.Cfg.MetricsToken})
+	if err != nil {
+		return err
+	}
+	return a.buildConsole()
+}
+
+// inProcess is the peer address of requests the console makes to the API
+// in-process (fiber's App.Test): no network peer can have it, so the API may
+// believe the X-Forwarded-For the console sets to the browser's address.
+var inProcess = netip.MustParsePrefix("0.0.0.0/32")
+
+// buildConsole puts the web console in front of the API on one listener:
+// the console's paths go to it, everything else to the API.
+func (a *App) buildConsole() error {
+	con, err := console.New(a.API.App(), console.Config{Now: a.Cfg.Now, Log: a.Log})
+	if err != nil {
+		return fmt.Errorf("build console: %w", err)
+	}
+	srv := a.API.App().Server()
+	srv.Handler = con.Front(srv.Handler)
+	return nil
 }
 
 // parsePrefixes reads addresses ("10.0.0.5") and ranges ("10.0.0.0/8").
