@@ -150,6 +150,7 @@ type notice struct {
 type timelineEntry struct {
 	At        time.Time `json:"at"`
 	Actor     string    `json:"actor"`
+	ActorID   string    `json:"actor_id"`
 	Authority string    `json:"authority"`
 	Action    string    `json:"action"`
 }

@@ -137,8 +137,7 @@ func (con *Console) draftNotice(c *fiber.Ctx) error {
 	var n notice
 	err := sess(c).api.call(ctx(c), http.MethodPost, "/cases/"+pathID(c)+"/notices", body, &n)
 	if p, ok := asProblem(err); ok && (p.Status == http.StatusUnprocessableEntity || p.Status == http.StatusConflict) {
-		return con.showDraft(c, http.StatusUnprocessableEntity, form, fieldErrors(p, map[string]string{
-			"comply_by": "Choose a date to comply by that allows at least the statutory minimum period"}))
+		return con.showDraft(c, http.StatusUnprocessableEntity, form, fieldErrors(p, nil))
 	}
 	if err != nil {
 		return err
