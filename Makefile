@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X $(PKG)/services/casework/wiring.Version=$(VERSION)
 TW_TEST_POSTGRES_URL ?=
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-sqlite test-postgres test-race fuzz lint bench clean
+.PHONY: assets all build run test test-sqlite test-postgres test-race fuzz lint bench clean
 
 all: build
 
@@ -64,6 +64,9 @@ bench: build ## every benchmark and the loopback load test, then the figures tab
 		exit $$rc; \
 	} 2>&1 | tee var/bench.txt || rc=1; \
 	$(GO) run ./tests/benchreport var/bench.txt | tee var/bench-figures.txt; exit $$rc
+
+assets: ## refresh the console's vendored GOV.UK Frontend and axe-core from npm (pinned) and check their checksums
+	./services/casework/console/vendor-assets.sh
 
 lint: ## go vet, gofmt, and core packages must not import frameworks
 	$(GO) vet ./...

@@ -81,7 +81,9 @@ func (con *Console) uploadEvidence(c *fiber.Ctx) error {
 	collected, derr := dateFrom(form.Day, form.Month, form.Year)
 	if derr != nil {
 		errs = append(errs, formError{"collected", "Enter the date the exhibit was collected, for example 27 3 2026"})
-	} else if collected.After(con.now()) {
+	} else if now := con.now().In(london); sameDay(collected, now) {
+		collected = now // collected today: not a time later than now
+	} else if collected.After(now) {
 		errs = append(errs, formError{"collected", "The date the exhibit was collected must be today or in the past"})
 	}
 	if form.CollectedBy == "" {
@@ -202,4 +204,10 @@ func (con *Console) findingsPage(c *fiber.Ctx) error {
 	fv.Items, fv.Next = out.Items, out.NextCursor
 	v.Data = fv
 	return con.render(c, http.StatusOK, "case-findings", "Findings – "+v.Case.Title, v, withNav("cases"), con.caseCrumbs(v))
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
