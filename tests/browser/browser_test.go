@@ -225,4 +225,3 @@ func must(t *testing.T, cond bool, format string, args ...any) {
 		t.Fatalf(format, args...)
 	}
 }
-
