@@ -98,6 +98,31 @@ func (con *Console) Front(next fasthttp.RequestHandler) fasthttp.RequestHandler 
 	}
 }
 
+// Route is one console page or form action.
+type Route struct{ Method, Path string }
+
+// Routes lists the console's pages and form actions (the authorization
+// sweep covers each one).
+func (con *Console) Routes() []Route {
+	var out []Route
+	seen := map[Route]bool{}
+	for _, r := range con.app.GetRoutes(true) {
+		if r.Method != fiber.MethodGet && r.Method != fiber.MethodPost {
+			continue
+		}
+		path := r.Path
+		if len(path) > 1 {
+			path = strings.TrimSuffix(path, "/")
+		}
+		rt := Route{Method: r.Method, Path: path}
+		if !seen[rt] {
+			seen[rt] = true
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
 func (con *Console) now() time.Time { return con.cfg.Now() }
 
 func (con *Console) routes() {
@@ -119,11 +144,12 @@ func (con *Console) routes() {
 	a.Post("/invitations/:id/:decision", con.answerInvitation)
 	w := a.Group("/", con.acting)
 	w.Get("/", con.myWork)
-	con.caseRoutes(w)
-	con.noticeRoutes(w)
-	w.Get("/search", con.searchPage)
-	w.Get("/reports", con.reportsPage)
-	w.Get("/admin/users", con.usersPage)
+	caseWork := con.need("officer", "supervisor")
+	con.caseRoutes(w.Group("/cases", caseWork))
+	con.noticeRoutes(w.Group("/notices", caseWork))
+	w.Get("/search", con.need("officer", "supervisor", "analyst"), con.searchPage)
+	w.Get("/reports", con.need("analyst", "supervisor"), con.reportsPage)
+	w.Get("/admin/users", con.need("admin"), con.usersPage)
 	r.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
@@ -207,6 +233,17 @@ func (con *Console) acting(c *fiber.Ctx) error {
 	s.Roles = s.Me.roles(choice)
 	s.api.authority = choice
 	return c.Next()
+}
+
+// need refuses pages the acting person's roles cannot use (the API would
+// refuse their data anyway; this keeps them out of the page too).
+func (con *Console) need(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if !sess(c).has(roles...) {
+			return con.forbidden(c)
+		}
+		return c.Next()
+	}
 }
 
 func (con *Console) toSignIn(c *fiber.Ctx) error {

@@ -14,9 +14,9 @@ import (
 )
 
 func (con *Console) evidenceRoutes(r fiber.Router) {
-	r.Get("/cases/:id/evidence", con.evidencePage)
-	r.Post("/cases/:id/evidence", con.uploadEvidence)
-	r.Get("/cases/:id/findings", con.findingsPage)
+	r.Get("/:id/evidence", con.evidencePage)
+	r.Post("/:id/evidence", con.uploadEvidence)
+	r.Get("/:id/findings", con.findingsPage)
 }
 
 type evidenceView struct {

@@ -10,14 +10,11 @@ import (
 )
 
 func (con *Console) noticeRoutes(r fiber.Router) {
-	r.Get("/notices", con.noticesPage)
-	r.Get("/cases/:id/notices", con.caseNoticesPage)
-	r.Get("/cases/:id/notices/new", con.newNoticePage)
-	r.Post("/cases/:id/notices/new", con.draftNotice)
-	r.Get("/notices/:id", con.noticePage)
-	r.Post("/notices/:id/:action", con.noticeAction)
-	r.Get("/notices/:id/pdf", con.noticePDF("pdf"))
-	r.Get("/notices/:id/preview.pdf", con.noticePDF("preview.pdf"))
+	r.Get("/", con.noticesPage)
+	r.Get("/:id", con.noticePage)
+	r.Post("/:id/:action", con.noticeAction)
+	r.Get("/:id/pdf", con.noticePDF("pdf"))
+	r.Get("/:id/preview.pdf", con.noticePDF("preview.pdf"))
 }
 
 var noticeStatuses = []string{"draft", "pending_approval", "approved", "issued", "served", "complied", "breached",

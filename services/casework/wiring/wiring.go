@@ -103,8 +103,10 @@ type App struct {
 	Blobs     *blobstore.Store
 	Authz     *authz.Authorizer
 	API       *httpapi.Server
-	Metrics   *prometheus.Registry
-	Log       *slog.Logger
+	// Console is the web console, served ahead of the API on its listener.
+	Console *console.Console
+	Metrics *prometheus.Registry
+	Log     *slog.Logger
 
 	closers []func() error
 }
@@ -310,6 +312,7 @@ func (a *App) buildConsole() error {
 	}
 	srv := a.API.App().Server()
 	srv.Handler = con.Front(srv.Handler)
+	a.Console = con
 	return nil
 }
 
