@@ -25,7 +25,7 @@ type pageRule struct {
 
 var consoleSweep = map[string]pageRule{
 	"GET /assets/*": {public: true}, "GET /sign-in": {public: true}, "GET /cookies": {public: true},
-	"GET /accessibility": {public: true},
+	"GET /accessibility":    {public: true},
 	"GET /choose-authority": {roles: "OSAD"}, "GET /account/password": {roles: "OSAD"}, "GET /invitations": {roles: "OSAD"},
 	"GET /": {roles: "OSAD"}, "GET /cases": {roles: "OS"}, "GET /cases/new": {roles: "OS"},
 	"GET /cases/:id": {roles: "OS", record: true}, "GET /cases/:id/assessment": {roles: "OS", record: true},
@@ -34,7 +34,7 @@ var consoleSweep = map[string]pageRule{
 	"GET /cases/:id/notices/new": {roles: "OS", record: true}, "GET /notices": {roles: "OS"},
 	"GET /notices/:id": {roles: "OS", record: true}, "GET /notices/:id/pdf": {roles: "OS", record: true, ok: http.StatusConflict},
 	"GET /notices/:id/preview.pdf": {roles: "OS", record: true},
-	"GET /search": {roles: "OSA"}, "GET /reports": {roles: "SA"}, "GET /admin/users": {roles: "D"},
+	"GET /search":                  {roles: "OSA"}, "GET /reports": {roles: "SA"}, "GET /admin/users": {roles: "D"},
 	// Form actions: the sweep checks that none works without its token.
 	"POST /sign-in": {public: true}, "POST /sign-out": {}, "POST /choose-authority": {}, "POST /account/password": {},
 	"POST /invitations/:id/:decision": {}, "POST /cases/new": {}, "POST /cases/:id/status": {record: true},
