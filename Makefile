@@ -53,7 +53,7 @@ BENCH_LISTINGS     ?= 1000000
 BENCH_REPORT_CASES ?= 100000
 BENCH_DB           ?= sqlite
 BENCH_PKGS := ./pkg/... ./services/casework/authz ./services/casework/blevesearch \
-	./services/casework/noticepdf ./tests/component
+	./services/casework/noticepdf ./tests/component ./tests/console
 bench: build ## every benchmark and the loopback load test, then the figures table (var/bench.txt)
 	@mkdir -p var
 	@set -o pipefail; rc=0; { \

@@ -53,6 +53,9 @@ var figures = []figure{
 	{name: "3-page notice render", bench: "BenchmarkRenderNotice3Pages", metric: "ns/op", base: "BenchmarkRawGofpdf3Page", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "summary report, all authorities", bench: "BenchmarkSummaryReport", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "summary report, one authority", bench: "BenchmarkSummaryReport", metric: "own-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "console case page p95 (200 findings, 10 notices)", bench: "BenchmarkConsoleCasePage/summary", metric: "p95-ms", base: "BenchmarkConsoleCasePage/api-get-case", baseUnit: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "console findings page p95 (200 findings)", bench: "BenchmarkConsoleCasePage/findings", metric: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
+	{name: "console findings page, gzip bytes", bench: "BenchmarkConsoleCasePage/findings", metric: "KB-gzip", scale: 1, unit: "KB", lowerIsBetter: true},
 	{name: "blob store write (64 MiB)", bench: "BenchmarkPut64MiB", metric: "MB/s", scale: 1, unit: "MB/s"},
 }
 

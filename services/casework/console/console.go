@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/valyala/fasthttp"
 )
 
@@ -128,6 +129,11 @@ func (con *Console) now() time.Time { return con.cfg.Now() }
 func (con *Console) routes() {
 	r := con.app
 	r.Use(con.headers)
+	// Pages compress well (tables of findings); PDFs and images do not.
+	r.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
+		return strings.HasSuffix(c.Path(), ".pdf") || strings.HasSuffix(c.Path(), "/pdf") ||
+			strings.HasSuffix(c.Path(), ".ico") || strings.HasSuffix(c.Path(), ".png")
+	}}))
 	assets, _ := fs.Sub(assetFS, "assets")
 	r.Get("/assets/*", con.asset(assets))
 	r.Get("/sign-in", con.signInPage)
