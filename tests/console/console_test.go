@@ -205,3 +205,50 @@ func TestPeopleDirectoryShowsNamesNotAccounts(t *testing.T) {
 		t.Fatalf("people directory lacks a colleague: %s", r.String())
 	}
 }
+
+// TestAdminInvitesAndTheInviteeAccepts: an admin invites a new person with a
+// code; they sign in with it, must change their password first, then accept
+// the invitation and act for the authority. Exhibits can be checked and
+// their custody recorded from the console.
+func TestAdminInvitesAndTheInviteeAccepts(t *testing.T) {
+	env := wiringtest.New(t)
+	adm := newBrowser(t, env)
+	adm.signIn(wiringtest.Email(principal.Admin, "KENT-TS"))
+	adm.get("/admin/users")
+	bad := adm.post("/admin/users", url.Values{"name": {"Ada Officer"}, "email": {"ada@kent-ts.test"}})
+	mustContain(t, bad, "Select at least one role", "Enter an invitation code")
+	const code = "correct horse battery staple 42"
+	ok := adm.post("/admin/users", url.Values{"name": {"Ada Officer"}, "email": {"ada@kent-ts.test"}, "roles": {"officer"},
+		"code": {code}})
+	mustContain(t, adm.follow(ok), "Invitation sent to ada@kent-ts.test", "Ada Officer")
+
+	ada := newBrowser(t, env)
+	ada.get("/sign-in")
+	p := ada.post("/sign-in", url.Values{"email": {"ada@kent-ts.test"}, "password": {code}, "next": {"/"}})
+	p = ada.follow(p)
+	mustContain(t, p, "Change your password", "You must choose a new password")
+	p = ada.post("/account/password", url.Values{"current_password": {code}, "new_password": {"a much longer passphrase for ada 7"}})
+	ada.follow(p)
+	inv := ada.get("/invitations")
+	mustContain(t, inv, "Kent County Council Trading Standards", "Officer")
+	id := between(inv.Body, `action="/invitations/`, `/accept"`)
+	mustContain(t, ada.follow(ada.post("/invitations/"+id+"/accept", url.Values{"code": {code}})), "Invitation accepted")
+	mustContain(t, ada.get("/"), "Cases assigned to you", "KENT-TS")
+
+	// Exhibit integrity and custody.
+	var cs struct{ ID string }
+	off := env.As(principal.Officer, "KENT-TS")
+	off.Post("/api/v1/cases", map[string]any{"title": "Exhibit case", "origin": "complaint"}).Expect(http.StatusCreated).JSON(&cs)
+	var ex struct{ ID string }
+	off.Upload("/api/v1/cases/"+cs.ID+"/evidence", map[string]string{"description": "camera scan", "collected_by": "me",
+		"collected_at": "2026-01-02T10:00:00Z"}, "camera.xml", "application/xml", camera(t)).Expect(http.StatusCreated).JSON(&ex)
+	b := newBrowser(t, env)
+	b.signIn(wiringtest.Email(principal.Officer, "KENT-TS"))
+	b.get("/evidence/" + ex.ID)
+	mustContain(t, b.post("/evidence/"+ex.ID+"/verify", nil), "Verified")
+	mustContain(t, b.get("/evidence/"+ex.ID+"/content"), "<nmaprun")
+	rec := b.follow(b.post("/evidence/"+ex.ID+"/custody", url.Values{"action": {"transferred"}, "from": {"KENT-TS officer"},
+		"to": {"Evidence store"}, "location": {"Maidstone"}}))
+	mustContain(t, rec, "Custody recorded: Transferred", "Evidence store", "Maidstone")
+	mustContain(t, rec, "Viewed") // the download above is in the log
+}

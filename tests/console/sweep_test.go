@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
@@ -35,12 +36,17 @@ var consoleSweep = map[string]pageRule{
 	"GET /notices/:id": {roles: "OS", record: true}, "GET /notices/:id/pdf": {roles: "OS", record: true, ok: http.StatusConflict},
 	"GET /notices/:id/preview.pdf": {roles: "OS", record: true},
 	"GET /search":                  {roles: "OSA"}, "GET /reports": {roles: "SA"}, "GET /admin/users": {roles: "D"},
+	"GET /admin/users/:id": {roles: "D", record: true}, "GET /admin/audit": {roles: "SD"},
+	"GET /evidence/:id": {roles: "OS", record: true}, "GET /evidence/:id/content": {roles: "OS", record: true},
 	// Form actions: the sweep checks that none works without its token.
 	"POST /sign-in": {public: true}, "POST /sign-out": {}, "POST /choose-authority": {}, "POST /account/password": {},
 	"POST /invitations/:id/:decision": {}, "POST /cases/new": {}, "POST /cases/:id/status": {record: true},
 	"POST /cases/:id/assign": {record: true}, "POST /cases/:id/parties": {record: true},
 	"POST /cases/:id/assessment/:req": {record: true}, "POST /cases/:id/evidence": {record: true},
 	"POST /cases/:id/notices/new": {record: true}, "POST /notices/:id/:action": {record: true},
+	"POST /evidence/:id/verify": {record: true}, "POST /evidence/:id/custody": {record: true},
+	"POST /admin/users": {}, "POST /admin/users/:id/grants": {record: true},
+	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {},
 }
 
 var sweepRoles = map[byte]principal.Role{'O': principal.Officer, 'S': principal.Supervisor, 'A': principal.Analyst,
@@ -61,9 +67,17 @@ func TestConsoleAuthorizationSweep(t *testing.T) {
 	var n struct{ ID string }
 	off.Post("/api/v1/cases/"+cs.ID+"/notices", map[string]any{"type": "information", "operator_id": op.ID,
 		"reasons": "Sweep", "comply_by": "2027-06-01"}).Expect(http.StatusCreated).JSON(&n)
+	var ex struct{ ID string }
+	off.Upload("/api/v1/cases/"+cs.ID+"/evidence", map[string]string{"description": "sweep", "collected_by": "sweep",
+		"collected_at": env.Clock.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}, "camera.xml", "application/xml",
+		camera(t)).Expect(http.StatusCreated).JSON(&ex)
+	var users struct{ Items []struct{ ID, Email string } }
+	env.As(principal.Admin, "KENT-TS").Get("/api/v1/admin/users").Expect(http.StatusOK).JSON(&users)
+	userID := users.Items[0].ID
 	fill := func(path string) string {
 		r := strings.NewReplacer("/cases/:id", "/cases/"+cs.ID, "/notices/:id", "/notices/"+n.ID, ":req", "PSTI-1",
-			":decision", "accept", "/invitations/:id", "/invitations/"+n.ID, "*", "console.css")
+			":decision", "accept", "/invitations/:id", "/invitations/"+n.ID, "*", "console.css",
+			"/evidence/:id", "/evidence/"+ex.ID, "/admin/users/:id", "/admin/users/"+userID, ":role", "analyst")
 		return r.Replace(path)
 	}
 	seen := map[string]bool{}

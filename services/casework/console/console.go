@@ -48,7 +48,7 @@ type Console struct {
 // ownedPrefixes are the first path segments the console answers; every
 // other path (the API, /docs, /verify, health) is the API's.
 var ownedPrefixes = []string{"sign-in", "sign-out", "choose-authority", "account", "invitations", "cases", "notices",
-	"findings", "search", "reports", "admin", "assets", "cookies", "accessibility"}
+	"findings", "evidence", "search", "reports", "admin", "assets", "cookies", "accessibility"}
 
 // New builds the console on top of the in-process API.
 func New(api API, cfg Config) (*Console, error) {
@@ -153,9 +153,10 @@ func (con *Console) routes() {
 	caseWork := con.need("officer", "supervisor")
 	con.caseRoutes(w.Group("/cases", caseWork))
 	con.noticeRoutes(w.Group("/notices", caseWork))
+	con.exhibitRoutes(w.Group("/evidence", caseWork))
 	w.Get("/search", con.need("officer", "supervisor", "analyst"), con.searchPage)
 	w.Get("/reports", con.need("analyst", "supervisor"), con.reportsPage)
-	w.Get("/admin/users", con.need("admin"), con.usersPage)
+	con.adminRoutes(w.Group("/admin", con.need("admin", "supervisor")))
 	r.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 

@@ -87,6 +87,7 @@ type assessment struct {
 
 type exhibit struct {
 	ID            string    `json:"id"`
+	CaseID        string    `json:"case_id"`
 	ExhibitRef    string    `json:"exhibit_ref"`
 	SHA256        string    `json:"sha256"`
 	Size          int64     `json:"size"`

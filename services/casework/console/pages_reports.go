@@ -116,11 +116,3 @@ type adminUser struct {
 	Disabled           bool     `json:"disabled"`
 	MustChangePassword bool     `json:"must_change_password"`
 }
-
-func (con *Console) usersPage(c *fiber.Ctx) error {
-	var out listOf[adminUser]
-	if err := sess(c).api.call(ctx(c), http.MethodGet, "/admin/users", nil, &out); err != nil {
-		return err
-	}
-	return con.render(c, http.StatusOK, "admin-users", "Users", out.Items, withNav("admin"))
-}
