@@ -32,8 +32,8 @@ type pendingInvitation struct {
 type usersView struct {
 	Users       []adminUser
 	Invitations []pendingInvitation
-	Form  inviteForm
-	Roles []string
+	Form        inviteForm
+	Roles       []string
 }
 
 type inviteForm struct {
