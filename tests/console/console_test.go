@@ -145,8 +145,10 @@ func TestCaseToIssuedNotice(t *testing.T) {
 	if pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") || pdf.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("pdf: %d %q", pdf.Status, pdf.Header.Get("Content-Type"))
 	}
+	served := sup.follow(sup.post("/notices/"+noticeID+"/serve", url.Values{"method": {"email"}, "served_to": {"compliance@acme.example"}}))
+	mustContain(t, served, "Service recorded", "Served")
 	tl := sup.get("/cases/" + caseID + "/timeline")
-	mustContain(t, tl, "Case opened", "Exhibit added", "Notice approved", "Notice issued", "by KENT-TS supervisor")
+	mustContain(t, tl, "Case opened", "Exhibit added", "Notice approved", "Notice issued", "Notice served", "by KENT-TS supervisor")
 }
 
 // TestOtherAuthoritiesRecordsLookAbsent: a case of another authority is

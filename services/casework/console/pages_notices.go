@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -200,9 +201,15 @@ func (con *Console) noticeAction(c *fiber.Ctx) error {
 	case "serve":
 		body["method"] = c.FormValue("method")
 		body["served_to"] = c.FormValue("served_to")
-		if d, err := dateFrom(c.FormValue("served-day"), c.FormValue("served-month"), c.FormValue("served-year")); err == nil {
-			body["served_at"] = d.UTC().Format("2006-01-02T15:04:05Z")
+		served := con.now()
+		if d, err := dateFrom(c.FormValue("served-day"), c.FormValue("served-month"), c.FormValue("served-year")); err == nil &&
+			!sameDay(d, con.now().In(london)) {
+			served = d
 		}
+		body["served_at"] = served.UTC().Format(time.RFC3339)
+	case "outcome":
+		body["outcome"] = c.FormValue("outcome")
+		body["note"] = c.FormValue("note")
 	default:
 		return fiber.ErrNotFound
 	}
@@ -221,7 +228,7 @@ func (con *Console) noticeAction(c *fiber.Ctx) error {
 	}
 	words := map[string]string{"submit": "Notice sent for approval", "approve": "Notice approved",
 		"reject": "Notice returned to draft", "issue": "Notice issued as " + n.Reference, "serve": "Service recorded",
-		"withdraw": "Notice withdrawn", "revoke": "Notice revoked"}
+		"withdraw": "Notice withdrawn", "revoke": "Notice revoked", "outcome": "Outcome recorded: " + label(n.Status)}
 	return con.done(c, "/notices/"+id, words[action])
 }
 
