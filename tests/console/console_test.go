@@ -254,3 +254,28 @@ func TestAdminInvitesAndTheInviteeAccepts(t *testing.T) {
 	mustContain(t, rec, "Custody recorded: Transferred", "Evidence store", "Maidstone")
 	mustContain(t, rec, "Viewed") // the download above is in the log
 }
+
+// TestReferralBetweenAuthorities: KENT's supervisor refers a case to OPSS;
+// OPSS's supervisor sees the referral, accepts it, and then works the case.
+func TestReferralBetweenAuthorities(t *testing.T) {
+	env := wiringtest.New(t)
+	var cs struct{ ID string }
+	env.As(principal.Officer, "KENT-TS").Post("/api/v1/cases", map[string]any{"title": "Imported camera, national supplier",
+		"origin": "complaint", "complainant": map[string]any{"name": "Jo Complainant", "email": "jo@example.com"}}).
+		Expect(http.StatusCreated).JSON(&cs)
+	kent := newBrowser(t, env)
+	kent.signIn(wiringtest.Email(principal.Supervisor, "KENT-TS"))
+	kent.get("/cases/" + cs.ID)
+	bad := kent.post("/cases/"+cs.ID+"/referrals", url.Values{"to_authority": {""}, "reason": {""}})
+	if bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty referral: %d", bad.Status)
+	}
+	mustContain(t, kent.follow(kent.post("/cases/"+cs.ID+"/referrals", url.Values{"to_authority": {"OPSS"},
+		"reason": {"The importer is national"}, "access_level": {"read_only"}})), "Case referred to OPSS", "Waiting for a decision")
+	opss := newBrowser(t, env)
+	opss.signIn(wiringtest.Email(principal.Supervisor, "OPSS"))
+	pending := opss.get("/cases/" + cs.ID)
+	mustContain(t, pending, "has referred this case to you", "Accept the referral")
+	mustNotContain(t, pending, "Jo Complainant", "jo@example.com")
+	mustContain(t, opss.follow(opss.post("/cases/"+cs.ID+"/referrals/accept", nil)), "Referral accepted", "Accepted")
+}

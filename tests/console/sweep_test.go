@@ -44,6 +44,7 @@ var consoleSweep = map[string]pageRule{
 	"POST /cases/:id/assign": {record: true}, "POST /cases/:id/parties": {record: true},
 	"POST /cases/:id/assessment/:req": {record: true}, "POST /cases/:id/evidence": {record: true},
 	"POST /cases/:id/notices/new": {record: true}, "POST /notices/:id/:action": {record: true},
+	"POST /cases/:id/referrals": {record: true}, "POST /cases/:id/referrals/:decision": {record: true},
 	"POST /evidence/:id/verify": {record: true}, "POST /evidence/:id/custody": {record: true},
 	"POST /admin/users": {}, "POST /admin/users/:id/grants": {record: true},
 	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {},

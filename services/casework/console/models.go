@@ -37,7 +37,9 @@ type caseRec struct {
 		OutOfScope        bool  `json:"out_of_scope"`
 	} `json:"scope"`
 	ProductIDs        []string       `json:"product_ids"`
+	Referrals         []referral     `json:"referrals"`
 	Access            string         `json:"access"`
+	AccessLevel       string         `json:"access_level"`
 	AssessmentSummary map[string]int `json:"assessment_summary"`
 	Version           int            `json:"version"`
 }
@@ -154,4 +156,14 @@ type timelineEntry struct {
 	ActorID   string    `json:"actor_id"`
 	Authority string    `json:"authority"`
 	Action    string    `json:"action"`
+}
+
+type referral struct {
+	Authority   string     `json:"authority"`
+	Status      string     `json:"status"`
+	AccessLevel string     `json:"access_level"`
+	Reason      string     `json:"reason"`
+	ReferredAt  time.Time  `json:"referred_at"`
+	AcceptedAt  *time.Time `json:"accepted_at"`
+	EndReason   string     `json:"end_reason"`
 }

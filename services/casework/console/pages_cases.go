@@ -18,6 +18,8 @@ func (con *Console) caseRoutes(r fiber.Router) {
 	r.Get("/:id/assessment", con.assessmentPage)
 	r.Post("/:id/assessment/:req", con.recordVerdict)
 	r.Get("/:id/timeline", con.timelinePage)
+	r.Post("/:id/referrals", con.referCase)
+	r.Post("/:id/referrals/:decision", con.decideReferral)
 	r.Get("/:id/notices", con.caseNoticesPage)
 	r.Get("/:id/notices/new", con.newNoticePage)
 	r.Post("/:id/notices/new", con.draftNotice)
@@ -375,4 +377,40 @@ func (con *Console) timelinePage(c *fiber.Ctx) error {
 	}
 	v.Data = items
 	return con.render(c, http.StatusOK, "case-timeline", "Timeline – "+v.Case.Title, v, withNav("cases"), con.caseCrumbs(v))
+}
+
+// referCase refers the case to another authority (the owner's supervisor).
+func (con *Console) referCase(c *fiber.Ctx) error {
+	body := map[string]string{"to_authority": strings.TrimSpace(c.FormValue("to_authority")),
+		"reason": strings.TrimSpace(c.FormValue("reason")), "access_level": c.FormValue("access_level")}
+	err := sess(c).api.call(ctx(c), http.MethodPost, "/cases/"+pathID(c)+"/referrals", body, nil)
+	if p, ok := asProblem(err); ok && (p.Status == http.StatusUnprocessableEntity || p.Status == http.StatusConflict) {
+		return con.caseFormError(c, "summary", fieldErrors(p, map[string]string{
+			"to_authority": "Enter the code of the authority to refer the case to",
+			"reason":       "Enter why you are referring the case"}))
+	}
+	if err != nil {
+		return err
+	}
+	return con.done(c, "/cases/"+pathID(c), "Case referred to "+body["to_authority"])
+}
+
+// decideReferral accepts or declines a referral made to the acting authority.
+func (con *Console) decideReferral(c *fiber.Ctx) error {
+	decision := c.Params("decision")
+	if decision != "accept" && decision != "decline" {
+		return fiber.ErrNotFound
+	}
+	body := map[string]string{"reason": strings.TrimSpace(c.FormValue("reason"))}
+	err := sess(c).api.call(ctx(c), http.MethodPost, "/cases/"+pathID(c)+"/referrals/"+decision, body, nil)
+	if p, ok := asProblem(err); ok && (p.Status == http.StatusUnprocessableEntity || p.Status == http.StatusConflict) {
+		return con.caseFormError(c, "summary", fieldErrors(p, map[string]string{"reason": "Enter why you are declining"}))
+	}
+	if err != nil {
+		return err
+	}
+	if decision == "decline" {
+		return con.done(c, "/cases", "Referral declined")
+	}
+	return con.done(c, "/cases/"+pathID(c), "Referral accepted: the case is now shared with you")
 }

@@ -49,6 +49,8 @@ var labels = map[string]string{
 	// service methods
 	"hand": "By hand", "post": "Post", "recorded_delivery": "Recorded delivery", "email": "Email",
 	"registered_office": "Left at the registered office",
+	// referrals
+	"pending": "Waiting for a decision", "accepted": "Accepted", "declined": "Declined",
 	// access
 	"owner": "Owner", "referred": "Referral awaiting decision", "collaborator": "Collaborator",
 	"read_only": "View full case", "edit_evidence_and_notes": "Edit evidence and notes",
