@@ -14,6 +14,12 @@ var ErrMalformed = errors.New("malformed report")
 // nesting, token or text sizes beyond the limits.
 var ErrUnsafe = errors.New("unsafe report")
 
+// ErrUnsupported marks input that is recognisably some tool's output, or an
+// archive, but not in a format the parsers read (nmap -oN, a Nessus HTML
+// export). Its ParseError message says what the input looks like and what
+// to export instead.
+var ErrUnsupported = errors.New("unsupported report format")
+
 // Position locates an error in the input. Line is 1-based; 0 means unknown.
 type Position struct {
 	Offset int64
@@ -26,7 +32,7 @@ type Position struct {
 type ParseError struct {
 	Pos Position
 	Msg string
-	Err error // ErrMalformed or ErrUnsafe
+	Err error // ErrMalformed, ErrUnsafe or ErrUnsupported
 }
 
 // Error implements error.
@@ -37,7 +43,7 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%v at byte %d: %s", e.Err, e.Pos.Offset, e.Msg)
 }
 
-// Unwrap exposes ErrMalformed or ErrUnsafe.
+// Unwrap exposes ErrMalformed, ErrUnsafe or ErrUnsupported.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Malformedf returns an ErrMalformed ParseError at pos.
@@ -48,4 +54,10 @@ func Malformedf(pos Position, format string, args ...any) error {
 // Unsafef returns an ErrUnsafe ParseError at pos.
 func Unsafef(pos Position, format string, args ...any) error {
 	return &ParseError{Pos: pos, Msg: fmt.Sprintf(format, args...), Err: ErrUnsafe}
+}
+
+// Unsupportedf returns an ErrUnsupported ParseError at the start of the
+// input.
+func Unsupportedf(format string, args ...any) error {
+	return &ParseError{Msg: fmt.Sprintf(format, args...), Err: ErrUnsupported}
 }

@@ -16,42 +16,61 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 )
 
-// HeadSize is how many leading bytes Parse and Stream read to detect the
-// format.
+// HeadSize is how many leading bytes (after decompression and decoding)
+// Parse and Stream read to detect the format.
 const HeadSize = 8 << 10
 
 // Detect names the format of a report from its first bytes (HeadSize is
-// enough), or returns scan.FormatOther.
+// enough; a gzip-compressed or UTF-16 head is decoded first), or returns
+// scan.FormatOther.
 func Detect(head []byte) scan.Format {
-	f, _ := sniff(head)
-	return f
+	in, err := Open(bytes.NewReader(head), Options{})
+	if err != nil {
+		return scan.FormatOther
+	}
+	return in.Format
 }
 
 // Parse detects the format of r and parses it whole.
 func Parse(r io.Reader) (scan.Report, error) { return scan.Collect(Stream, r) }
 
 // Stream detects the format of r and streams it through the matching
-// parser. Only the first HeadSize bytes are buffered for detection.
-// Unrecognised content is scan.ErrMalformed; content whose prolog already
-// shows a DTD internal subset is scan.ErrUnsafe.
+// parser, with the default Options. Only the first HeadSize bytes are
+// buffered for detection. Content that is recognisably some tool's output
+// in a format we do not read, or that is not a report at all, is
+// scan.ErrUnsupported; content whose prolog already shows an entity
+// declaration is scan.ErrUnsafe.
 func Stream(r io.Reader, emit func(scan.Item) error) (scan.Report, error) {
-	head := make([]byte, HeadSize)
-	n, err := io.ReadFull(r, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return scan.Report{}, fmt.Errorf("detect: read: %w", err)
+	return StreamOptions(r, Options{}, emit)
+}
+
+// StreamOptions is Stream with explicit limits.
+func StreamOptions(r io.Reader, o Options, emit func(scan.Item) error) (scan.Report, error) {
+	in, err := Open(r, o)
+	if err != nil {
+		return scan.Report{}, fmt.Errorf("detect: %w", err)
 	}
-	head = head[:n]
-	if n == 0 {
-		return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "empty input"))
+	if err := in.Refusal(); err != nil {
+		return scan.Report{}, fmt.Errorf("detect: %w", err)
 	}
-	f, unsafe := sniff(head)
-	if f == scan.FormatOther {
-		if unsafe {
-			return scan.Report{}, fmt.Errorf("detect: %w", scan.Unsafef(scan.Position{}, "DTD internal subset (entity declarations) not allowed"))
-		}
-		return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "unrecognised report format"))
+	return StreamAs(in.Format, in.R, emit)
+}
+
+// Refusal is the error for an Input no parser reads: empty, unsafe,
+// recognisably unsupported or unrecognised. It is nil when Format names a
+// parser.
+func (in Input) Refusal() error {
+	switch {
+	case in.Format != scan.FormatOther:
+		return nil
+	case len(in.Head) == 0:
+		return scan.Malformedf(scan.Position{}, "empty input")
+	case in.Unsafe:
+		return scan.Unsafef(scan.Position{}, "DTD internal subset with entity declarations not allowed")
+	case in.Unsupported != nil:
+		return in.Unsupported
 	}
-	return StreamAs(f, io.MultiReader(bytes.NewReader(head), r), emit)
+	return scan.Unsupportedf("%s: not a report format TradeWarden reads (%s)", describeContent(in.Head), supportedList)
 }
 
 // StreamAs streams r through the parser for format f, for callers that
@@ -72,11 +91,10 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
 
-// sniff returns the format and whether an XML prolog carries a DTD internal
-// subset (which every parser refuses).
+// sniff returns the format and whether an XML prolog declares entities in a
+// DTD internal subset (which every parser refuses).
 func sniff(head []byte) (scan.Format, bool) {
-	b := bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
-	b = bytes.TrimLeft(b, " \t\r\n")
+	b := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
 	if len(b) == 0 {
 		return scan.FormatOther, false
 	}
@@ -145,8 +163,8 @@ func sniffXML(b []byte) (scan.Format, bool) {
 			b = b[4+i+3:]
 			continue
 		case bytes.HasPrefix(b, []byte("<!DOCTYPE")):
-			end, subset := doctypeEnd(b)
-			unsafe = unsafe || subset
+			end, entities := doctypeEnd(b)
+			unsafe = unsafe || entities
 			if end < 0 {
 				return scan.FormatOther, unsafe
 			}
@@ -190,7 +208,8 @@ func sniffXML(b []byte) (scan.Format, bool) {
 }
 
 // doctypeEnd returns the offset just past a DOCTYPE declaration, or -1 if
-// it does not end within b, and whether it has an internal subset.
+// it does not end within b, and whether its internal subset declares or
+// references entities (ELEMENT and ATTLIST declarations alone are safe).
 func doctypeEnd(b []byte) (int, bool) {
 	var q byte
 	subset := false
@@ -204,16 +223,22 @@ func doctypeEnd(b []byte) (int, bool) {
 		case c == '"' || c == '\'':
 			q = c
 		case c == '[':
-			subset = true
 			// Declarations inside may contain '>'; the subset ends at "]".
 			j := bytes.IndexByte(b[i:], ']')
 			if j < 0 {
-				return -1, true
+				return -1, hasEntities(b[i:])
 			}
+			subset = subset || hasEntities(b[i:i+j])
 			i += j
 		case c == '>':
 			return i + 1, subset
 		}
 	}
 	return -1, subset
+}
+
+// hasEntities reports whether a DTD internal subset declares an entity or
+// references a parameter entity.
+func hasEntities(subset []byte) bool {
+	return bytes.Contains(subset, []byte("<!ENTITY")) || bytes.IndexByte(subset, '%') >= 0
 }

@@ -99,7 +99,7 @@ func TestParseErrors(t *testing.T) {
 		want error
 	}{
 		"empty":          {"", scan.ErrMalformed},
-		"unknown":        {"Host: 10.0.0.1\tPorts: 22/open/tcp//ssh///", scan.ErrMalformed},
+		"unknown":        {"Host: 10.0.0.1\tPorts: 22/open/tcp//ssh///", scan.ErrUnsupported},
 		"unsafe other":   {`<!DOCTYPE lolz [<!ENTITY lol "lol">]><lolz>&lol;</lolz>`, scan.ErrUnsafe},
 		"unsafe nmap":    {`<!DOCTYPE nmaprun [<!ENTITY lol "lol">]><nmaprun>&lol;</nmaprun>`, scan.ErrUnsafe},
 		"truncated":      {`<nmaprun><host>`, scan.ErrMalformed},

@@ -120,6 +120,7 @@ type Decoder struct {
 
 	st         state
 	sawDoctype bool
+	sawDecl    bool
 	pendingEnd bool
 	stack      []int // start offsets of open element names in names
 	names      []byte
@@ -416,13 +417,10 @@ func (d *Decoder) checkStart() error {
 		// "<?xml-stylesheet ...?>" and the like are ordinary PIs.
 		return nil
 	}
-	if enc, ok := pseudoAttr(decl, "encoding"); ok {
-		switch strings.ToLower(string(enc)) {
-		case "utf-8", "utf8", "us-ascii", "ascii":
-		default:
-			return d.malformed(d.pos, "unsupported encoding %q", enc)
-		}
+	if enc, ok := pseudoAttr(decl, "encoding"); ok && !utf8Name(enc) {
+		return d.malformed(d.pos, "unsupported encoding %q", enc)
 	}
+	d.sawDecl = true
 	d.pos += end + 2
 	return nil
 }
@@ -709,7 +707,7 @@ func (d *Decoder) procInst(b []byte) error {
 		return errMore
 	}
 	if strings.EqualFold(string(b[2:n]), "xml") {
-		return d.malformed(d.pos, "XML declaration not at the start of the input")
+		return d.lateDecl(b, n)
 	}
 	end := bytes.Index(b[n:], []byte("?>"))
 	if end < 0 {
@@ -717,6 +715,35 @@ func (d *Decoder) procInst(b []byte) error {
 	}
 	d.pos += n + end + 2
 	return nil
+}
+
+// lateDecl accepts an XML declaration preceded only by white space and
+// comments, which some exporters write although XML does not allow it, and
+// checks its encoding as at the start. Anywhere else it is malformed.
+func (d *Decoder) lateDecl(b []byte, n int) error {
+	if d.st != stateProlog || d.sawDoctype || d.sawDecl || n != 5 {
+		return d.malformed(d.pos, "XML declaration not at the start of the input")
+	}
+	end := bytes.Index(b[n:], []byte("?>"))
+	if end < 0 {
+		return errMore
+	}
+	if enc, ok := pseudoAttr(b[n:n+end], "encoding"); ok && !utf8Name(enc) {
+		return d.malformed(d.pos, "unsupported encoding %q", enc)
+	}
+	d.sawDecl = true
+	d.pos += n + end + 2
+	return nil
+}
+
+// utf8Name reports whether an encoding name means bytes the decoder reads
+// as they are.
+func utf8Name(enc []byte) bool {
+	switch strings.ToLower(string(enc)) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return true
+	}
+	return false
 }
 
 var (
@@ -772,9 +799,13 @@ func hasPrefixOrShort(b, prefix []byte) bool {
 	return bytes.HasPrefix(b, prefix)
 }
 
-// doctype accepts <!DOCTYPE name [ExternalID]> and refuses any internal
-// subset: that is where entity declarations live, and no report format
-// needs one. The external identifier is never resolved.
+// doctype accepts <!DOCTYPE name [ExternalID] [internal subset]>. The
+// internal subset may hold ELEMENT, ATTLIST and NOTATION declarations,
+// comments and processing instructions (Burp writes such a DTD); an ENTITY
+// declaration or a parameter-entity reference is refused as unsafe, since
+// that is how entity expansion and external fetches are smuggled in. The
+// declarations are skipped, never applied: ATTLIST defaults do not become
+// attributes. The external identifier is never resolved.
 func (d *Decoder) doctype(b []byte) error {
 	if d.st != stateProlog || d.sawDoctype {
 		return d.malformed(d.pos, "misplaced DOCTYPE")
@@ -790,7 +821,11 @@ func (d *Decoder) doctype(b []byte) error {
 		case c == '"' || c == '\'':
 			q = c
 		case c == '[':
-			return d.unsafe(d.pos+i, "DOCTYPE internal subset (entity declarations) not allowed")
+			n, err := d.internalSubset(b, i+1)
+			if err != nil {
+				return err
+			}
+			i = n - 1
 		case c == '<':
 			return d.malformed(d.pos+i, "unexpected '<' in DOCTYPE")
 		case c == '>':
@@ -800,6 +835,92 @@ func (d *Decoder) doctype(b []byte) error {
 		}
 	}
 	return errMore
+}
+
+// internalSubset checks the declarations of a DTD internal subset starting
+// at b[i] and returns the index just past its closing ']'.
+func (d *Decoder) internalSubset(b []byte, i int) (int, error) {
+	for {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			return 0, errMore
+		}
+		rest := b[i:]
+		switch {
+		case rest[0] == ']':
+			return i + 1, nil
+		case rest[0] == '%':
+			return 0, d.unsafe(d.pos+i, "parameter-entity reference in the DTD not allowed")
+		case hasPrefixOrShort(rest, commentOpen):
+			end := bytes.Index(rest, []byte("-->"))
+			if len(rest) < len(commentOpen) || end < 0 {
+				return 0, errMore
+			}
+			i += end + 3
+		case hasPrefixOrShort(rest, []byte("<?")):
+			end := bytes.Index(rest, []byte("?>"))
+			if len(rest) < 2 || end < 0 {
+				return 0, errMore
+			}
+			i += end + 2
+		case hasPrefixOrShort(rest, []byte("<!ENTITY")):
+			if len(rest) < len("<!ENTITY") {
+				return 0, errMore
+			}
+			return 0, d.unsafe(d.pos+i, "DOCTYPE internal subset (entity declarations) not allowed")
+		case hasPrefixOrShort(rest, []byte("<!ELEMENT")), hasPrefixOrShort(rest, []byte("<!ATTLIST")),
+			hasPrefixOrShort(rest, []byte("<!NOTATION")):
+			if len(rest) < len("<!NOTATION") {
+				return 0, errMore
+			}
+			n, err := d.markupDecl(rest)
+			if err != nil {
+				if err != errMore {
+					err = d.offset(err, i)
+				}
+				return 0, err
+			}
+			i += n
+		default:
+			return 0, d.malformed(d.pos+i, "unsupported declaration in the DTD internal subset")
+		}
+	}
+}
+
+// markupDecl returns the length of the ELEMENT, ATTLIST or NOTATION
+// declaration at the start of b, quoted literals included.
+func (d *Decoder) markupDecl(b []byte) (int, error) {
+	var q byte
+	for i := 2; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '"' || c == '\'':
+			q = c
+		case c == '%':
+			return 0, d.unsafe(d.pos, "parameter-entity reference in the DTD not allowed")
+		case c == '<':
+			return 0, d.malformed(d.pos, "unexpected '<' in a DTD declaration")
+		case c == '>':
+			return i + 1, nil
+		}
+	}
+	return 0, errMore
+}
+
+// offset moves a ParseError raised at the DOCTYPE start to the declaration
+// at b[i].
+func (d *Decoder) offset(err error, i int) error {
+	var pe *scan.ParseError
+	if errors.As(err, &pe) {
+		pe.Pos = d.position(d.pos + i)
+	}
+	return err
 }
 
 // nameByte classifies bytes for names: 1 may start a name, 2 may continue

@@ -210,6 +210,12 @@ func TestErrors(t *testing.T) {
 		{"deep", strings.Repeat("<a>", 300) + strings.Repeat("</a>", 300), scan.ErrUnsafe},
 		{"second doctype", `<!DOCTYPE a><!DOCTYPE a><a/>`, scan.ErrMalformed},
 		{"unknown bang", `<a><!ELEMENT a ANY></a>`, scan.ErrMalformed},
+		{"entity after element decls", `<!DOCTYPE a [<!ELEMENT a ANY><!ENTITY x "y">]><a/>`, scan.ErrUnsafe},
+		{"parameter entity in attlist", `<!DOCTYPE a [<!ATTLIST a x %t; #IMPLIED>]><a/>`, scan.ErrUnsafe},
+		{"junk in subset", `<!DOCTYPE a [<a/>]><a/>`, scan.ErrMalformed},
+		{"xml decl after root start", `<!-- c --><a/><?xml version="1.0"?>`, scan.ErrMalformed},
+		{"two xml decls", `<?xml version="1.0"?><!-- c --><?xml version="1.0"?><a/>`, scan.ErrMalformed},
+		{"late latin1 decl", `<!-- c --><?xml version="1.0" encoding="ISO-8859-1"?><a/>`, scan.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,5 +367,44 @@ func TestSkipAndText(t *testing.T) {
 	}
 	if got := strings.Join(seen, ","); got != "r,t=hello,after" {
 		t.Fatalf("got %s", got)
+	}
+}
+
+// Burp writes an internal subset of ELEMENT and ATTLIST declarations; they
+// are skipped (defaults never applied), and the document reads as usual.
+func TestInternalSubsetWithoutEntities(t *testing.T) {
+	doc := `<?xml version="1.0"?>
+<!DOCTYPE issues [
+<!ELEMENT issues (issue*)>
+<!ATTLIST issues burpVersion CDATA "">
+<!-- a comment, with a > inside -->
+<?pi x?>
+<!ATTLIST issue kind CDATA "a>b" extra CDATA 'q"uote'>
+<!NOTATION n SYSTEM "x">
+]>
+<issues burpVersion="2023.1"><issue>t</issue></issues>`
+	for name, d := range map[string]*Decoder{
+		"default": NewDecoder(strings.NewReader(doc), Options{}),
+		"small":   smallDecoder(iotest.OneByteReader(strings.NewReader(doc))),
+	} {
+		got, err := events(d)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.Contains(got, `burpVersion="2023.1"`) || strings.Contains(got, "kind") {
+			t.Fatalf("%s: events\n%s", name, got)
+		}
+	}
+}
+
+// Some exporters put comments or blank lines before the XML declaration.
+func TestDeclarationAfterComments(t *testing.T) {
+	doc := "\n<!-- exported by a lab tool -->\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a>x</a>"
+	got, err := events(NewDecoder(strings.NewReader(doc), Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, `T "x"`) {
+		t.Fatalf("events\n%s", got)
 	}
 }

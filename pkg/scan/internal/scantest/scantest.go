@@ -183,7 +183,7 @@ func CheckBadInput(t testing.TB, err error) {
 	if err == nil {
 		return
 	}
-	if !errors.Is(err, scan.ErrMalformed) && !errors.Is(err, scan.ErrUnsafe) {
+	if !errors.Is(err, scan.ErrMalformed) && !errors.Is(err, scan.ErrUnsafe) && !errors.Is(err, scan.ErrUnsupported) {
 		t.Fatalf("error is neither ErrMalformed nor ErrUnsafe: %v", err)
 	}
 }
