@@ -44,6 +44,29 @@ func TestScanParsePrintsFindingsWithRequirements(t *testing.T) {
 	}
 }
 
+// A truncated report is refused with its parse error unless --as-plain
+// keeps it unparsed; scan parse says what to export for unsupported output.
+func TestEvidenceAddAsPlainAndUnsupported(t *testing.T) {
+	in := newInstance(t)
+	in.mustRun("", "demo")
+	ref := openCase(t, in)
+	truncated := "../../pkg/scan/testdata/hostile/truncated-nmap.xml"
+	args := []string{"evidence", "add", "--case", ref, "--as", "officer@kent-ts.example", "--quiet",
+		"--description", "partial scan", "--collected-by", "A. Patel", "--power-used", "test_purchase"}
+	r := in.run("", append(args, truncated)...)
+	if r.Code == 0 || !strings.Contains(r.Stderr+r.Stdout, "could not be parsed") || !strings.Contains(r.Stderr+r.Stdout, "--as-plain") {
+		t.Fatalf("truncated report: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	out := in.mustRun("", append(args, "--as-plain", truncated)...)
+	if !strings.Contains(out, ref+"/EX-001") || !strings.Contains(out, "format other") {
+		t.Fatalf("--as-plain: %q", out)
+	}
+	r = in.run("", "scan", "parse", "../../pkg/scan/testdata/hostile/wrong-format-grepable.gnmap")
+	if r.Code != 1 || !strings.Contains(r.Stderr+r.Stdout, "-oX") || !strings.Contains(r.Stderr+r.Stdout, "unsupported") {
+		t.Fatalf("scan parse -oG: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
 func TestEvidenceAddAndVerify(t *testing.T) {
 	in := newInstance(t)
 	in.mustRun("", "demo")

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -354,10 +355,28 @@ func TestEvidenceHostileInput(t *testing.T) {
 	if len(list.Items) != 0 || countBlobs(t, env.DataDir) != 0 {
 		t.Fatalf("rejected uploads left %d exhibits and %d blobs", len(list.Items), countBlobs(t, env.DataDir))
 	}
-	// A truncated report is still evidence: kept as a plain exhibit with a parse warning.
-	ev := upload(t, off, cv.ID, "truncated.xml", "application/xml", fixture(t, "testdata/hostile/truncated-nmap.xml"), 201)
-	if ev.Format != "other" || ev.ParseWarning == "" || ev.FindingsCount != 0 {
-		t.Fatalf("truncated report: %+v", ev)
+	// A truncated report is refused with its parse error; nothing is stored.
+	p := off.Upload("/api/v1/cases/"+cv.ID+"/evidence", uploadFields(), "truncated.xml", "application/xml",
+		fixture(t, "testdata/hostile/truncated-nmap.xml")).Expect(422).Problem()
+	if !p.HasField("file") || p.Extra["reason"] != "malformed_report" || p.Extra["format"] != "nmap" || !strings.Contains(fmt.Sprint(p.Errors), "as_plain=true") {
+		t.Fatalf("truncated report: %+v", p)
+	}
+	off.Get("/api/v1/cases/" + cv.ID + "/evidence").Expect(200).JSON(&list)
+	if len(list.Items) != 0 || countBlobs(t, env.DataDir) != 0 {
+		t.Fatalf("a refused report left %d exhibits and %d blobs", len(list.Items), countBlobs(t, env.DataDir))
+	}
+	// Unless the officer marks it as a plain exhibit: stored, no findings.
+	f = uploadFields()
+	f["as_plain"] = "true"
+	var ev exhibitView
+	off.Upload("/api/v1/cases/"+cv.ID+"/evidence", f, "truncated.xml", "application/xml",
+		fixture(t, "testdata/hostile/truncated-nmap.xml")).Expect(201).JSON(&ev)
+	if ev.Format != "other" || ev.FindingsCount != 0 || !strings.Contains(ev.ParseWarning, "as_plain") {
+		t.Fatalf("truncated report as plain: %+v", ev)
+	}
+	f["as_plain"] = "perhaps"
+	if p := off.Upload("/api/v1/cases/"+cv.ID+"/evidence", f, "a.txt", "text/plain", []byte("x")).Expect(422).Problem(); !p.HasField("as_plain") {
+		t.Fatalf("as_plain=perhaps: %+v", p)
 	}
 	// Uploads on other authorities' cases, and by analysts, are refused before any byte is kept.
 	env.As(officer, "OPSS").Upload("/api/v1/cases/"+cv.ID+"/evidence", uploadFields(), "a.txt", "text/plain", []byte("x")).Expect(404)

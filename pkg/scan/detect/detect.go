@@ -69,6 +69,8 @@ func (in Input) Refusal() error {
 		return scan.Unsafef(scan.Position{}, "DTD internal subset with entity declarations not allowed")
 	case in.Unsupported != nil:
 		return in.Unsupported
+	case in.Archive != "":
+		return scan.Unsupportedf("looks like a %s archive: extract the report and upload it on its own (gzip-compressed reports are read)", in.Archive)
 	}
 	return scan.Unsupportedf("%s: not a report format TradeWarden reads (%s)", describeContent(in.Head), supportedList)
 }

@@ -42,10 +42,13 @@ type Input struct {
 	// Unsafe is set when a format was not matched and the prolog already
 	// shows an entity declaration.
 	Unsafe bool
-	// Unsupported, when not nil, is an scan.ErrUnsupported error saying what
-	// the content looks like (a tool's output or an archive) and what to
-	// export instead. Format is then scan.FormatOther.
+	// Unsupported, when not nil, is an scan.ErrUnsupported error saying
+	// which tool's output the content looks like and what to export
+	// instead. Format is then scan.FormatOther.
 	Unsupported error
+	// Archive is "zip" for a zip archive, which no parser opens (its
+	// members could be anything; only gzip is undone transparently).
+	Archive string
 	// Decoded lists what was undone to reach UTF-8 text, outermost first:
 	// "gzip", "utf-16le", "utf-16be", "iso-8859-1", "windows-1252".
 	Decoded []string
@@ -111,7 +114,11 @@ func Open(r io.Reader, o Options) (Input, error) {
 	in.R = io.MultiReader(bytes.NewReader(in.Head), br)
 	in.Format, in.Unsafe = sniff(in.Head)
 	if in.Format == scan.FormatOther {
-		in.Unsupported = unsupported(in.Head, isZip(head))
+		if isZip(in.Head) {
+			in.Archive = "zip"
+		} else {
+			in.Unsupported = unsupported(in.Head)
+		}
 	}
 	return in, nil
 }

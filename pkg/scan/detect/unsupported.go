@@ -76,11 +76,8 @@ var signatures = []signature{
 }
 
 // unsupported returns an ErrUnsupported error when head is recognisably a
-// tool's output we do not read, or an archive, and nil otherwise.
-func unsupported(head []byte, zip bool) error {
-	if zip {
-		return scan.Unsupportedf("looks like a zip archive: extract the report and upload it on its own (gzip-compressed reports are read)")
-	}
+// tool's output we do not read, and nil otherwise.
+func unsupported(head []byte) error {
 	lower := bytes.ToLower(head)
 	for _, s := range signatures {
 		if s.match(head, lower) {

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ type uploadForm struct {
 	Kind        string         `formData:"kind"`
 	PowerUsed   string         `formData:"power_used" enum:"test_purchase,information_notice,seizure,voluntary,public_source"`
 	Supersedes  string         `formData:"supersedes" description:"id of the exhibit this one corrects"`
+	AsPlain     bool           `formData:"as_plain" description:"true keeps the file as a plain exhibit without parsing it or making findings, even when it looks like a scanner report (e.g. a truncated report that is still evidence)"`
 }
 
 type custodyDTO struct {
@@ -292,6 +294,12 @@ func (s *Server) readUpload(c *fiber.Ctx, mr *multipart.Reader) (evidence.Upload
 			up.PowerUsed = v
 		case "supersedes":
 			up.SupersedesID = v
+		case "as_plain":
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				fe.Add("as_plain", "must be true or false")
+			}
+			up.AsPlain = b
 		case "collected_at":
 			t, err := time.Parse(time.RFC3339, strings.TrimSpace(v))
 			if err != nil {

@@ -33,6 +33,7 @@ func evidenceCommand() *cli.Command {
 				&cli.TimestampFlag{Name: "collected-at", Layout: time.RFC3339, Usage: "when it was acquired (RFC 3339; default now)"},
 				&cli.StringFlag{Name: "kind", Usage: "free-text kind, e.g. network_scan, photo"},
 				&cli.StringFlag{Name: "power-used", Usage: "test_purchase, information_notice, seizure, voluntary or public_source"},
+				&cli.BoolFlag{Name: "as-plain", Usage: "keep the files as plain exhibits without parsing them (no findings), e.g. a truncated report that is still evidence"},
 				&cli.BoolFlag{Name: "quiet", Usage: "no progress bar"},
 			},
 			Action: addEvidence,
@@ -90,7 +91,8 @@ func addEvidence(c *cli.Context) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		ex, sum, err := app.Evidence.Add(ctx, cs.ID, evidence.Upload{Filename: filepath.Base(name), Description: c.String("description"),
-			CollectedBy: c.String("collected-by"), CollectedAt: collectedAt, Kind: c.String("kind"), PowerUsed: c.String("power-used")}, staged)
+			CollectedBy: c.String("collected-by"), CollectedAt: collectedAt, Kind: c.String("kind"), PowerUsed: c.String("power-used"),
+			AsPlain: c.Bool("as-plain")}, staged)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

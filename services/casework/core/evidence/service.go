@@ -77,6 +77,10 @@ type Upload struct {
 	CollectedBy  string
 	CollectedAt  time.Time
 	SupersedesID string
+	// AsPlain keeps the file as a plain exhibit without parsing it, even
+	// when it looks like a scanner report: the officer's choice for a
+	// truncated or unsupported report that is still evidence as it is.
+	AsPlain bool
 }
 
 // ImportSummary says what parsing the exhibit did to the case's findings.
@@ -150,8 +154,12 @@ type parsed struct {
 	warning   string
 }
 
-// analyse sniffs and, for scanner reports, parses the staged bytes.
-func (s *Service) analyse(st Staged, declared string) (parsed, error) {
+// analyse sniffs and, for scanner reports, parses the staged bytes. A file
+// that looks like a scanner report but cannot be read (unsupported format,
+// parse error, hostile content) is refused, so nothing is stored, unless
+// asPlain says to keep it unparsed. Anything else that is not a report
+// (photos, PDFs, captures) is a plain exhibit.
+func (s *Service) analyse(st Staged, declared string, asPlain bool) (parsed, error) {
 	f, err := st.Open()
 	if err != nil {
 		return parsed{}, fmt.Errorf("open staged upload: %w", err)
@@ -163,32 +171,43 @@ func (s *Service) analyse(st Staged, declared string) (parsed, error) {
 		return parsed{}, fmt.Errorf("read staged upload: %w", err)
 	}
 	head = head[:n]
-	var p parsed
+	p := parsed{format: FormatOther}
 	detected, ok := s.sniff(head, declared)
 	p.mediaType = detected
 	if !ok {
 		return parsed{}, apperr.InvalidField("file", "the file was declared as %s but its content is %s", declared, detected)
 	}
-	p.format = detect.Detect(head)
-	if p.format == scan.FormatOther {
+	if asPlain {
+		// Said on the exhibit, so that a reader knows why a report-like
+		// file has no findings.
+		if in, err := detect.Open(bytes.NewReader(head), detect.Options{}); err == nil && (in.Format != scan.FormatOther || in.Unsupported != nil) {
+			p.warning = "not parsed: kept as a plain exhibit at the uploader's request (as_plain)"
+			if in.Format != scan.FormatOther {
+				p.warning += fmt.Sprintf("; it looks like a %s report", in.Format)
+			}
+		}
 		return p, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return parsed{}, fmt.Errorf("rewind staged upload: %w", err)
 	}
-	p.report, err = detect.StreamAs(p.format, f, func(it scan.Item) error {
+	in, err := detect.Open(f, detect.Options{MaxDecompressed: s.maxSize})
+	if err != nil {
+		return parsed{}, refusal(err, "")
+	}
+	if in.Format == scan.FormatOther {
+		if in.Unsupported != nil {
+			return parsed{}, refusal(in.Unsupported, "")
+		}
+		return p, nil
+	}
+	p.format = in.Format
+	p.report, err = detect.StreamAs(p.format, in.R, func(it scan.Item) error {
 		p.items = append(p.items, it)
 		return nil
 	})
-	switch {
-	case errors.Is(err, scan.ErrUnsafe):
-		return parsed{}, apperr.InvalidField("file", "rejected as unsafe %s content: %v", p.format, err)
-	case errors.Is(err, scan.ErrMalformed):
-		// The bytes are still evidence; keep them as a plain exhibit.
-		p.warning = fmt.Sprintf("looked like a %s report but could not be parsed: %v", p.format, err)
-		p.format, p.items, p.report = FormatOther, nil, scan.Report{}
-	case err != nil:
-		return parsed{}, fmt.Errorf("parse %s report: %w", p.format, err)
+	if err != nil {
+		return parsed{}, refusal(err, p.format)
 	}
 	if where := safetext.FindUnstorable([]any{p.report, p.items}); where != "" {
 		// No database column can hold NUL or invalid UTF-8; the bytes are
@@ -198,6 +217,48 @@ func (s *Service) analyse(st Staged, declared string) (parsed, error) {
 		p.format, p.items, p.report = FormatOther, nil, scan.Report{}
 	}
 	return p, nil
+}
+
+// refusal turns a detection or parse failure into the upload's answer:
+// a field error on "file" saying why, with the reason in Extra, or the
+// error itself when it is not about the content.
+func refusal(err error, f scan.Format) error {
+	const plain = "Nothing was stored. To keep the file as a plain exhibit without findings, upload it again with as_plain=true (--as-plain with tradewarden evidence add)."
+	var reason, what string
+	switch {
+	case errors.Is(err, scan.ErrUnsafe):
+		reason, what = "unsafe_report", "rejected as unsafe content"
+	case errors.Is(err, scan.ErrUnsupported):
+		reason, what = "unsupported_format", "not a report format TradeWarden reads"
+	case errors.Is(err, scan.ErrMalformed):
+		reason, what = "malformed_report", "could not be parsed"
+	default:
+		return fmt.Errorf("parse %s report: %w", f, err)
+	}
+	if f != "" {
+		what = fmt.Sprintf("looks like a %s report but %s", f, what)
+	}
+	msg := fmt.Sprintf("%s: %v.", what, unwrapParse(err))
+	if reason != "unsafe_report" {
+		msg += " " + plain
+	}
+	e := apperr.InvalidField("file", "%s", msg)
+	e.Message = "the uploaded file was refused: " + what
+	e.Extra = map[string]any{"reason": reason}
+	if f != "" {
+		e.Extra["format"] = string(f)
+	}
+	return e
+}
+
+// unwrapParse drops the package prefixes ("detect: nmap: ") from a parse
+// error, keeping its position and message.
+func unwrapParse(err error) error {
+	var pe *scan.ParseError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return err
 }
 
 // Add keeps a staged upload as an exhibit on the case, with its custody
@@ -215,7 +276,7 @@ func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) 
 	if st.Size() == 0 {
 		return Exhibit{}, sum, apperr.InvalidField("file", "the file is empty (0 bytes)")
 	}
-	p, err := s.analyse(st, up.DeclaredType)
+	p, err := s.analyse(st, up.DeclaredType, up.AsPlain)
 	if err != nil {
 		return Exhibit{}, sum, err
 	}
@@ -241,7 +302,8 @@ func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) 
 		}
 		return s.log.Record(ctx, audit.Event{Action: "evidence.add", ObjectType: "exhibit", ObjectID: ex.ID, CaseID: c.ID,
 			Detail: map[string]any{"exhibit_ref": ex.Ref, "sha256": ex.SHA256, "size": ex.Size, "format": ex.Format,
-				"filename": ex.Filename, "findings": sum, "parse_warning": ex.ParseWarning, "supersedes": ex.SupersedesID}})
+				"filename": ex.Filename, "findings": sum, "parse_warning": ex.ParseWarning, "supersedes": ex.SupersedesID,
+				"as_plain": up.AsPlain}})
 	})
 	if err != nil {
 		return Exhibit{}, ImportSummary{}, fmt.Errorf("add evidence to %s: %w", caseID, err)
