@@ -29,6 +29,18 @@ const (
 	FormatOther     Format = "other"
 )
 
+// Formats of credential crackers, protocol auditors and CSV exports.
+const (
+	FormatNcrack     Format = "ncrack"
+	FormatHydra      Format = "hydra"
+	FormatSSHAudit   Format = "ssh-audit"
+	FormatSSLyze     Format = "sslyze"
+	FormatNuclei     Format = "nuclei"
+	FormatNessusCSV  Format = "nessus-csv"
+	FormatGVMCSV     Format = "gvm-csv"
+	FormatTestSSLCSV Format = "testssl-csv"
+)
+
 // Kind says what sort of fact an Item records.
 type Kind string
 

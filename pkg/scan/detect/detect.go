@@ -11,6 +11,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -89,6 +90,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return cyclonedx.Stream(r, emit)
 	case scan.FormatTestSSL:
 		return testssl.Stream(r, emit)
+	case scan.FormatNcrack:
+		return ncrack.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -191,6 +194,8 @@ func sniffXML(b []byte) (scan.Format, bool) {
 	switch string(name) {
 	case "nmaprun":
 		return scan.FormatNmap, unsafe
+	case "ncrackrun":
+		return scan.FormatNcrack, unsafe
 	case "NessusClientData_v2":
 		return scan.FormatNessus, unsafe
 	case "get_reports_response":

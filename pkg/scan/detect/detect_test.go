@@ -12,6 +12,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -31,6 +32,7 @@ var fixtures = []struct {
 	{"../cyclonedx/testdata/doorbell-1.6.json", scan.FormatCycloneDX, func(r *bytes.Reader) (scan.Report, error) { return cyclonedx.Parse(r) }},
 	{"../testssl/testdata/camera-flat.json", scan.FormatTestSSL, func(r *bytes.Reader) (scan.Report, error) { return testssl.Parse(r) }},
 	{"../testssl/testdata/nvr-pretty.json", scan.FormatTestSSL, func(r *bytes.Reader) (scan.Report, error) { return testssl.Parse(r) }},
+	{"../ncrack/testdata/lab-ssh-http.xml", scan.FormatNcrack, func(r *bytes.Reader) (scan.Report, error) { return ncrack.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
