@@ -14,6 +14,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
@@ -28,6 +29,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"cyclonedx": cyclonedx.Parse,
 	"testssl":   testssl.Parse,
 	"ncrack":    ncrack.Parse,
+	"hydra":     hydra.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

@@ -11,6 +11,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
@@ -92,6 +93,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return testssl.Stream(r, emit)
 	case scan.FormatNcrack:
 		return ncrack.Stream(r, emit)
+	case scan.FormatHydra:
+		return hydra.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -110,6 +113,8 @@ func sniff(head []byte) (scan.Format, bool) {
 		switch {
 		case jsonPair(b, "bomFormat", "CycloneDX"):
 			return scan.FormatCycloneDX, false
+		case jsonPair(b, "software", "Hydra") && bytes.Contains(b, []byte(`"generator"`)):
+			return scan.FormatHydra, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false

@@ -12,6 +12,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
@@ -33,6 +34,7 @@ var fixtures = []struct {
 	{"../testssl/testdata/camera-flat.json", scan.FormatTestSSL, func(r *bytes.Reader) (scan.Report, error) { return testssl.Parse(r) }},
 	{"../testssl/testdata/nvr-pretty.json", scan.FormatTestSSL, func(r *bytes.Reader) (scan.Report, error) { return testssl.Parse(r) }},
 	{"../ncrack/testdata/lab-ssh-http.xml", scan.FormatNcrack, func(r *bytes.Reader) (scan.Report, error) { return ncrack.Parse(r) }},
+	{"../hydra/testdata/lab-ssh.json", scan.FormatHydra, func(r *bytes.Reader) (scan.Report, error) { return hydra.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {

@@ -1,8 +1,8 @@
 // Package ncrack parses Ncrack XML output (-oX: ncrackrun/service) into
-// credential items: one per service on which Ncrack logged in, carrying
-// every username/password pair it found. A service it attacked without
-// success yields no item (the attempt proves nothing either way) but is
-// counted in Report.Skipped, and its host is listed in Report.Hosts.
+// credential items: one per username/password pair Ncrack proved works on
+// a service. A service it attacked without success yields no item (the
+// attempt proves nothing either way) but is counted in Report.Skipped, and
+// its host is listed in Report.Hosts.
 package ncrack
 
 import (
@@ -20,8 +20,8 @@ import (
 // ToolID is the tool id of every Ncrack item: a login Ncrack proved works.
 const ToolID = "ncrack-credentials"
 
-// MaxCredentials is the number of credentials kept on one item; further
-// ones are counted in a warning.
+// MaxCredentials is the number of credentials kept for one service;
+// further ones are counted in a warning.
 const MaxCredentials = 1000
 
 // Parse reads a whole Ncrack XML report.
@@ -177,7 +177,14 @@ func (p *parser) service(start *xmlstream.Token) error {
 	if !end.IsZero() && end.After(p.rep.End) {
 		p.rep.End = end
 	}
-	return p.emit(finish(it))
+	for _, c := range it.Credentials {
+		one := it
+		one.Credentials = []scan.Credential{c}
+		if err := p.emit(finish(one)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finish fills the item's identity, severity and evidence text. A login
@@ -191,17 +198,12 @@ func finish(it scan.Item) scan.Item {
 	if svc == "" {
 		svc = "service"
 	}
-	for i := range it.Credentials {
-		it.Credentials[i].Service = it.Service
-	}
-	it.Title = scan.FieldString(fmt.Sprintf("Ncrack logged in to %s with guessed credentials", svc))
-	var b scan.TextBuffer
-	fmt.Fprintf(&b, "Discovered credentials for %s on %s %d/%s:\n", svc, it.Host.Address, it.Port, it.Protocol)
-	for _, c := range it.Credentials {
-		fmt.Fprintf(&b, "%s %d/%s %s: '%s' '%s'\n", it.Host.Address, it.Port, it.Protocol, svc, c.Username, c.Password)
-	}
-	it.Output, it.OutputTruncated = b.String()
-	it.Key = scan.Key(scan.FormatNcrack, it.Host.Address, strconv.Itoa(it.Port), it.Protocol, it.Service)
+	it.Credentials[0].Service = it.Service
+	c := it.Credentials[0]
+	it.Title = scan.FieldString(fmt.Sprintf("Ncrack logged in to %s as %q with a guessed password", svc, c.Username))
+	it.Output, it.OutputTruncated = scan.Output(fmt.Sprintf("Discovered credentials for %s on %s %d/%s:\n%s %d/%s %s: '%s' '%s'",
+		svc, it.Host.Address, it.Port, it.Protocol, it.Host.Address, it.Port, it.Protocol, svc, c.Username, c.Password))
+	it.Key = scan.Key(scan.FormatNcrack, it.Host.Address, strconv.Itoa(it.Port), it.Protocol, it.Service, c.Username)
 	return it
 }
 
