@@ -18,6 +18,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 )
 
@@ -30,6 +31,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"testssl":   testssl.Parse,
 	"ncrack":    ncrack.Parse,
 	"hydra":     hydra.Parse,
+	"ssh-audit": sshaudit.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 )
 
@@ -95,6 +96,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return ncrack.Stream(r, emit)
 	case scan.FormatHydra:
 		return hydra.Stream(r, emit)
+	case scan.FormatSSHAudit:
+		return sshaudit.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -115,6 +118,10 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatCycloneDX, false
 		case jsonPair(b, "software", "Hydra") && bytes.Contains(b, []byte(`"generator"`)):
 			return scan.FormatHydra, false
+		case bytes.Contains(b, []byte(`"banner"`)) && bytes.Contains(b, []byte(`"SSH-`)) &&
+			(bytes.Contains(b, []byte(`"kex"`)) || bytes.Contains(b, []byte(`"compression"`))):
+			// ssh-audit -j: the server's banner and its algorithm lists.
+			return scan.FormatSSHAudit, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false

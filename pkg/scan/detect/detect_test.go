@@ -16,6 +16,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 )
 
@@ -35,6 +36,8 @@ var fixtures = []struct {
 	{"../testssl/testdata/nvr-pretty.json", scan.FormatTestSSL, func(r *bytes.Reader) (scan.Report, error) { return testssl.Parse(r) }},
 	{"../ncrack/testdata/lab-ssh-http.xml", scan.FormatNcrack, func(r *bytes.Reader) (scan.Report, error) { return ncrack.Parse(r) }},
 	{"../hydra/testdata/lab-ssh.json", scan.FormatHydra, func(r *bytes.Reader) (scan.Report, error) { return hydra.Parse(r) }},
+	{"../sshaudit/testdata/dropbear_2019.78_test1.json", scan.FormatSSHAudit, func(r *bytes.Reader) (scan.Report, error) { return sshaudit.Parse(r) }},
+	{"../sshaudit/testdata/lab-ssh-audit-2.5.json", scan.FormatSSHAudit, func(r *bytes.Reader) (scan.Report, error) { return sshaudit.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
