@@ -17,6 +17,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
+	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -32,6 +33,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"ncrack":    ncrack.Parse,
 	"hydra":     hydra.Parse,
 	"ssh-audit": sshaudit.Parse,
+	"nessuscsv": nessuscsv.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
@@ -14,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
+	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -98,6 +100,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return hydra.Stream(r, emit)
 	case scan.FormatSSHAudit:
 		return sshaudit.Stream(r, emit)
+	case scan.FormatNessusCSV:
+		return nessuscsv.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -112,6 +116,10 @@ func sniff(head []byte) (scan.Format, bool) {
 	switch b[0] {
 	case '<':
 		return sniffXML(b)
+	default:
+		if f := sniffCSV(b); f != scan.FormatOther {
+			return f, false
+		}
 	case '{':
 		switch {
 		case jsonPair(b, "bomFormat", "CycloneDX"):
@@ -260,4 +268,39 @@ func doctypeEnd(b []byte) (int, bool) {
 // references a parameter entity.
 func hasEntities(subset []byte) bool {
 	return bytes.Contains(subset, []byte("<!ENTITY")) || bytes.IndexByte(subset, '%') >= 0
+}
+
+// sniffCSV names a CSV export by its header line.
+func sniffCSV(b []byte) scan.Format {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	h := string(bytes.ToLower(line))
+	has := func(cols ...string) bool {
+		for _, c := range cols {
+			if !strings.Contains(h, c) {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case has("plugin id", "host", "risk"), has("plugin", "plugin name", "ip address", "severity"),
+		has("definition.id", "asset.", "severity"):
+		return scan.FormatNessusCSV
+	}
+	return scan.FormatOther
+}
+
+// ReportFormat is the format of the Report that StreamAs(f) returns: a
+// tool's CSV export reads into the tool's own format, so that the same
+// rules apply and keys match the tool's native export.
+func ReportFormat(f scan.Format) scan.Format {
+	switch f {
+	case scan.FormatNessusCSV:
+		return scan.FormatNessus
+	case scan.FormatGVMCSV:
+		return scan.FormatGVM
+	case scan.FormatTestSSLCSV:
+		return scan.FormatTestSSL
+	}
+	return f
 }

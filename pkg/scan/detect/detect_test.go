@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
+	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -38,6 +39,9 @@ var fixtures = []struct {
 	{"../hydra/testdata/lab-ssh.json", scan.FormatHydra, func(r *bytes.Reader) (scan.Report, error) { return hydra.Parse(r) }},
 	{"../sshaudit/testdata/dropbear_2019.78_test1.json", scan.FormatSSHAudit, func(r *bytes.Reader) (scan.Report, error) { return sshaudit.Parse(r) }},
 	{"../sshaudit/testdata/lab-ssh-audit-2.5.json", scan.FormatSSHAudit, func(r *bytes.Reader) (scan.Report, error) { return sshaudit.Parse(r) }},
+	{"../nessuscsv/testdata/nessus_many_vuln2-all.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
+	{"../nessuscsv/testdata/nessus_many_vuln.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
+	{"../nessuscsv/testdata/nessus_new.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {

@@ -30,6 +30,6 @@ func FuzzParse(f *testing.F) {
 		if format == scan.FormatOther {
 			t.Fatal("parsed a report Detect did not recognise")
 		}
-		scantest.CheckFuzzed(t, rep, format)
+		scantest.CheckFuzzed(t, rep, detect.ReportFormat(format))
 	})
 }

@@ -209,6 +209,9 @@ func (s *Service) analyse(st Staged, declared string, asPlain bool) (parsed, err
 	if err != nil {
 		return parsed{}, refusal(err, p.format)
 	}
+	// A CSV export reads into its tool's own format (nessus-csv → nessus),
+	// so that the tool's rules apply and re-imports match the native export.
+	p.format = detect.ReportFormat(p.format)
 	if where := safetext.FindUnstorable([]any{p.report, p.items}); where != "" {
 		// No database column can hold NUL or invalid UTF-8; the bytes are
 		// still evidence, so they are kept whole, as a plain exhibit.
