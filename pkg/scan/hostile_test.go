@@ -21,19 +21,21 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
+	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
 
 var parsers = map[string]func(io.Reader) (scan.Report, error){
-	"detect":    detect.Parse,
-	"nmap":      nmap.Parse,
-	"nessus":    nessus.Parse,
-	"gvm":       gvm.Parse,
-	"cyclonedx": cyclonedx.Parse,
-	"testssl":   testssl.Parse,
-	"ncrack":    ncrack.Parse,
-	"hydra":     hydra.Parse,
-	"ssh-audit": sshaudit.Parse,
-	"nessuscsv": nessuscsv.Parse,
+	"detect":      detect.Parse,
+	"nmap":        nmap.Parse,
+	"nessus":      nessus.Parse,
+	"gvm":         gvm.Parse,
+	"cyclonedx":   cyclonedx.Parse,
+	"testssl":     testssl.Parse,
+	"ncrack":      ncrack.Parse,
+	"hydra":       hydra.Parse,
+	"ssh-audit":   sshaudit.Parse,
+	"nessuscsv":   nessuscsv.Parse,
+	"testssl-csv": testsslcsv.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

@@ -19,6 +19,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
+	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
 
 // HeadSize is how many leading bytes (after decompression and decoding)
@@ -102,6 +103,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return sshaudit.Stream(r, emit)
 	case scan.FormatNessusCSV:
 		return nessuscsv.Stream(r, emit)
+	case scan.FormatTestSSLCSV:
+		return testsslcsv.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -286,6 +289,8 @@ func sniffCSV(b []byte) scan.Format {
 	case has("plugin id", "host", "risk"), has("plugin", "plugin name", "ip address", "severity"),
 		has("definition.id", "asset.", "severity"):
 		return scan.FormatNessusCSV
+	case has(`"id"`, `"fqdn/ip"`, `"severity"`, `"finding"`), has("id,fqdn/ip,port,severity,finding"):
+		return scan.FormatTestSSLCSV
 	}
 	return scan.FormatOther
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
+	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
 
 var fixtures = []struct {
@@ -42,6 +43,8 @@ var fixtures = []struct {
 	{"../nessuscsv/testdata/nessus_many_vuln2-all.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
 	{"../nessuscsv/testdata/nessus_many_vuln.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
 	{"../nessuscsv/testdata/nessus_new.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
+	{"../testsslcsv/testdata/lab-openssl-s_server.csv", scan.FormatTestSSLCSV, func(r *bytes.Reader) (scan.Report, error) { return testsslcsv.Parse(r) }},
+	{"../testsslcsv/testdata/dd-demo.csv", scan.FormatTestSSLCSV, func(r *bytes.Reader) (scan.Report, error) { return testsslcsv.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
