@@ -14,6 +14,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/gvmcsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
@@ -36,6 +37,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"ssh-audit":   sshaudit.Parse,
 	"nessuscsv":   nessuscsv.Parse,
 	"testssl-csv": testsslcsv.Parse,
+	"gvm-csv":     gvmcsv.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

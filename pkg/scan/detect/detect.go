@@ -12,6 +12,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/gvmcsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
@@ -105,6 +106,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return nessuscsv.Stream(r, emit)
 	case scan.FormatTestSSLCSV:
 		return testsslcsv.Stream(r, emit)
+	case scan.FormatGVMCSV:
+		return gvmcsv.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -291,6 +294,8 @@ func sniffCSV(b []byte) scan.Format {
 		return scan.FormatNessusCSV
 	case has(`"id"`, `"fqdn/ip"`, `"severity"`, `"finding"`), has("id,fqdn/ip,port,severity,finding"):
 		return scan.FormatTestSSLCSV
+	case has("ip", "nvt name", "nvt oid"):
+		return scan.FormatGVMCSV
 	}
 	return scan.FormatOther
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
+	"github.com/tradewarden/tradewarden/pkg/scan/gvmcsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
 	"github.com/tradewarden/tradewarden/pkg/scan/ncrack"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
@@ -45,6 +46,8 @@ var fixtures = []struct {
 	{"../nessuscsv/testdata/nessus_new.csv", scan.FormatNessusCSV, func(r *bytes.Reader) (scan.Report, error) { return nessuscsv.Parse(r) }},
 	{"../testsslcsv/testdata/lab-openssl-s_server.csv", scan.FormatTestSSLCSV, func(r *bytes.Reader) (scan.Report, error) { return testsslcsv.Parse(r) }},
 	{"../testsslcsv/testdata/dd-demo.csv", scan.FormatTestSSLCSV, func(r *bytes.Reader) (scan.Report, error) { return testsslcsv.Parse(r) }},
+	{"../gvmcsv/testdata/report_detail_v2.csv", scan.FormatGVMCSV, func(r *bytes.Reader) (scan.Report, error) { return gvmcsv.Parse(r) }},
+	{"../gvmcsv/testdata/many_vuln.csv", scan.FormatGVMCSV, func(r *bytes.Reader) (scan.Report, error) { return gvmcsv.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
