@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
@@ -38,6 +39,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"nessuscsv":   nessuscsv.Parse,
 	"testssl-csv": testsslcsv.Parse,
 	"gvm-csv":     gvmcsv.Parse,
+	"nuclei":      nuclei.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

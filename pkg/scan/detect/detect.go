@@ -18,6 +18,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
@@ -108,6 +109,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return testsslcsv.Stream(r, emit)
 	case scan.FormatGVMCSV:
 		return gvmcsv.Stream(r, emit)
+	case scan.FormatNuclei:
+		return nuclei.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -136,11 +139,16 @@ func sniff(head []byte) (scan.Format, bool) {
 			(bytes.Contains(b, []byte(`"kex"`)) || bytes.Contains(b, []byte(`"compression"`))):
 			// ssh-audit -j: the server's banner and its algorithm lists.
 			return scan.FormatSSHAudit, false
+		case isNuclei(b):
+			return scan.FormatNuclei, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
 		}
 	case '[':
+		if isNuclei(b) {
+			return scan.FormatNuclei, false
+		}
 		// testssl.sh --json: an array of {"id", ..., "severity", "finding"}.
 		obj := b[1:]
 		if end := bytes.IndexByte(obj, '}'); end >= 0 {
@@ -313,4 +321,16 @@ func ReportFormat(f scan.Format) scan.Format {
 		return scan.FormatTestSSL
 	}
 	return f
+}
+
+// isNuclei recognises a Nuclei result (the first object of -jsonl output
+// or of a -json-export array): a template id and an info block.
+func isNuclei(b []byte) bool {
+	end := bytes.IndexByte(b, '\n')
+	if end < 0 || b[0] == '[' {
+		end = len(b)
+	}
+	first := b[:end]
+	return (bytes.Contains(first, []byte(`"template-id"`)) || bytes.Contains(first, []byte(`"templateID"`))) &&
+		bytes.Contains(first, []byte(`"info"`))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
@@ -48,6 +49,9 @@ var fixtures = []struct {
 	{"../testsslcsv/testdata/dd-demo.csv", scan.FormatTestSSLCSV, func(r *bytes.Reader) (scan.Report, error) { return testsslcsv.Parse(r) }},
 	{"../gvmcsv/testdata/report_detail_v2.csv", scan.FormatGVMCSV, func(r *bytes.Reader) (scan.Report, error) { return gvmcsv.Parse(r) }},
 	{"../gvmcsv/testdata/many_vuln.csv", scan.FormatGVMCSV, func(r *bytes.Reader) (scan.Report, error) { return gvmcsv.Parse(r) }},
+	{"../nuclei/testdata/dd-many_findings_new.jsonl", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
+	{"../nuclei/testdata/dd-many_findings.jsonl", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
+	{"../nuclei/testdata/dd-multiple_v3.json", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
