@@ -22,6 +22,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
+	"github.com/tradewarden/tradewarden/pkg/scan/sslyze"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
@@ -40,6 +41,7 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 	"testssl-csv": testsslcsv.Parse,
 	"gvm-csv":     gvmcsv.Parse,
 	"nuclei":      nuclei.Parse,
+	"sslyze":      sslyze.Parse,
 }
 
 // hostile lists what detect.Parse must do with each file of

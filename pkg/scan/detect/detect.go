@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
+	"github.com/tradewarden/tradewarden/pkg/scan/sslyze"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
@@ -111,6 +112,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return gvmcsv.Stream(r, emit)
 	case scan.FormatNuclei:
 		return nuclei.Stream(r, emit)
+	case scan.FormatSSLyze:
+		return sslyze.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -141,6 +144,9 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatSSHAudit, false
 		case isNuclei(b):
 			return scan.FormatNuclei, false
+		case bytes.Contains(b, []byte(`"server_scan_results"`)) && (bytes.Contains(b, []byte(`"connectivity_status"`)) ||
+			bytes.Contains(b, []byte(`"scan_commands"`)) || bytes.Contains(b, []byte(`"sslyze_version"`))):
+			return scan.FormatSSLyze, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false

@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
+	"github.com/tradewarden/tradewarden/pkg/scan/sslyze"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
 )
@@ -52,6 +53,8 @@ var fixtures = []struct {
 	{"../nuclei/testdata/dd-many_findings_new.jsonl", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
 	{"../nuclei/testdata/dd-many_findings.jsonl", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
 	{"../nuclei/testdata/dd-multiple_v3.json", scan.FormatNuclei, func(r *bytes.Reader) (scan.Report, error) { return nuclei.Parse(r) }},
+	{"../sslyze/testdata/dd-one_target_many_vuln_new.json", scan.FormatSSLyze, func(r *bytes.Reader) (scan.Report, error) { return sslyze.Parse(r) }},
+	{"../sslyze/testdata/dd-one_target_many_vuln_old.json", scan.FormatSSLyze, func(r *bytes.Reader) (scan.Report, error) { return sslyze.Parse(r) }},
 }
 
 func TestDetectAndDispatch(t *testing.T) {
