@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,5 +123,35 @@ func TestEvidenceRefusesBombsNestingAndUnsupported(t *testing.T) {
 	ev = upload(t, off, cv.ID, "photos.zip", "application/zip", zbuf.Bytes(), 201)
 	if ev.Format != "other" || ev.FindingsCount != 0 {
 		t.Fatalf("zip: %+v", ev)
+	}
+}
+
+// Every format the lab sends is recognised from its content on upload and
+// stored under its format with its findings; CSV exports are stored under
+// their tool's own format.
+func TestEvidenceReadsLabFormats(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	for _, tc := range []struct{ file, ctype, format string }{
+		{"ncrack/testdata/lab-ssh-http.xml", "application/xml", "ncrack"},
+		{"hydra/testdata/lab-ssh.json", "application/json", "hydra"},
+		{"sshaudit/testdata/dropbear_2019.78_test1.json", "application/json", "ssh-audit"},
+		{"sslyze/testdata/dd-one_target_many_vuln_old.json", "application/json", "sslyze"},
+		{"nuclei/testdata/dd-many_findings_new.jsonl", "", "nuclei"},
+		{"nessuscsv/testdata/nessus_many_vuln2-all.csv", "text/csv", "nessus"},
+		{"gvmcsv/testdata/report_detail_v2.csv", "text/csv", "gvm"},
+		{"testsslcsv/testdata/lab-openssl-s_server.csv", "text/csv", "testssl"},
+	} {
+		ev := upload(t, off, cv.ID, filepath.Base(tc.file), tc.ctype, fixture(t, tc.file), 201)
+		if ev.Format != tc.format || ev.FindingsCount == 0 {
+			t.Errorf("%s: format %q with %d findings, want %s", tc.file, ev.Format, ev.FindingsCount, tc.format)
+		}
+	}
+	// The cracked logins are findings of kind credential, carrying the
+	// login that worked in their evidence text.
+	body := off.Get("/api/v1/cases/" + cv.ID + "/findings?limit=500").Expect(200).String()
+	if !strings.Contains(body, `"kind":"credential"`) || !strings.Contains(body, "'admin' '12345'") {
+		t.Error("Ncrack's admin:12345 is not among the findings")
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // supportedList names what we read, for refusals.
-const supportedList = "send nmap XML (-oX), Nessus .nessus, Greenbone/OpenVAS XML, CycloneDX JSON or XML, or testssl.sh JSON"
+const supportedList = "send nmap XML (-oX), Nessus .nessus or CSV, Greenbone/OpenVAS XML or CSV, CycloneDX JSON or XML, " +
+	"testssl.sh JSON or CSV, sslyze JSON, ssh-audit JSON, Nuclei JSONL, Ncrack XML or Hydra JSON, gzip-compressed or not"
 
 // signature recognises one tool's output that no parser reads, and says
 // what to export instead.
@@ -61,6 +62,12 @@ var signatures = []signature{
 		}},
 	{"testssl.sh text or HTML output", "run testssl.sh with --jsonfile FILE (or --jsonfile-pretty)",
 		all(has("testssl.sh"), has("https://testssl.sh"))},
+	{"Nuclei text output", "run nuclei with -jsonl -o FILE",
+		func(_, l []byte) bool {
+			return bytes.Contains(l, []byte("] [http] [")) || bytes.Contains(l, []byte("] [network] [")) || bytes.Contains(l, []byte("] [tcp] ["))
+		}},
+	{"sslyze text output", "run sslyze with --json_out FILE",
+		all(has("sslyze"), has("scan results for"))},
 	{"Ncrack normal output", "run ncrack with -oX FILE",
 		has("discovered credentials for")},
 	{"Hydra text output", "run hydra with -b json -o FILE",
