@@ -285,7 +285,9 @@ func where(matched, host string) (string, int, string) {
 					port = 443
 				}
 			}
-			return u.Hostname(), port, strings.ToLower(u.Scheme)
+			// Hostname undoes %-escapes, which may not be UTF-8.
+			host := scan.FieldString(strings.ToValidUTF8(u.Hostname(), "\uFFFD"))
+			return host, port, strings.ToLower(scan.FieldString(strings.ToValidUTF8(u.Scheme, "\uFFFD")))
 		}
 		if h, p, err := net.SplitHostPort(s); err == nil {
 			port, _ := strconv.Atoi(p)
