@@ -49,36 +49,44 @@ var parsers = map[string]func(io.Reader) (scan.Report, error){
 // (legitimate input that only looks odd). Every parser, not only the
 // detected one, must fail cleanly or parse on every file.
 var hostile = map[string]error{
-	"billion-laughs.xml":          scan.ErrUnsafe,
-	"billion-laughs-gvm.xml":      scan.ErrUnsafe,
-	"xxe-file-nmap.xml":           scan.ErrUnsafe,
-	"xxe-file-nessus.nessus":      scan.ErrUnsafe,
-	"xxe-canary-cyclonedx.xml":    scan.ErrUnsafe,
-	"external-dtd-canary.xml":     scan.ErrUnsafe, // &canary; is never looked up
-	"external-dtd-unused.xml":     nil,            // the DTD is named, never fetched
-	"parameter-entity.xml":        scan.ErrUnsafe,
-	"undeclared-entity.nessus":    scan.ErrUnsafe,
-	"deep-nesting.xml":            scan.ErrUnsafe,
-	"deep-nesting.json":           scan.ErrUnsafe,
-	"deep-nesting-testssl.json":   scan.ErrUnsafe,
-	"truncated-nmap.xml":          scan.ErrMalformed,
-	"truncated-nessus.nessus":     scan.ErrMalformed,
-	"truncated-cyclonedx.json":    scan.ErrMalformed,
-	"empty.bin":                   scan.ErrMalformed,
-	"nul-bytes.bin":               scan.ErrUnsupported,
-	"utf16le-bom.xml":             nil, // decoded to UTF-8 first
-	"utf8-bom-declared-utf16.xml": scan.ErrMalformed,
-	"invalid-utf8.xml":            nil, // bad bytes replaced with U+FFFD, with a warning
-	"invalid-utf8.json":           nil,
-	"unterminated-cdata.xml":      scan.ErrMalformed,
-	"unterminated-comment.xml":    scan.ErrMalformed,
-	"mismatched-tags.xml":         scan.ErrMalformed,
-	"two-roots.xml":               scan.ErrMalformed,
-	"json-trailing-garbage.json":  scan.ErrMalformed,
-	"json-top-level-string.json":  scan.ErrUnsupported,
-	"wrong-format-grepable.gnmap": scan.ErrUnsupported,
-	"wrong-format-html.html":      scan.ErrUnsupported,
-	"wrong-format-spdx.json":      scan.ErrUnsupported,
+	"billion-laughs.xml":            scan.ErrUnsafe,
+	"billion-laughs-gvm.xml":        scan.ErrUnsafe,
+	"xxe-file-nmap.xml":             scan.ErrUnsafe,
+	"xxe-file-nessus.nessus":        scan.ErrUnsafe,
+	"xxe-canary-cyclonedx.xml":      scan.ErrUnsafe,
+	"external-dtd-canary.xml":       scan.ErrUnsafe, // &canary; is never looked up
+	"external-dtd-unused.xml":       nil,            // the DTD is named, never fetched
+	"parameter-entity.xml":          scan.ErrUnsafe,
+	"undeclared-entity.nessus":      scan.ErrUnsafe,
+	"deep-nesting.xml":              scan.ErrUnsafe,
+	"deep-nesting.json":             scan.ErrUnsafe,
+	"deep-nesting-testssl.json":     scan.ErrUnsafe,
+	"truncated-nmap.xml":            scan.ErrMalformed,
+	"truncated-nessus.nessus":       scan.ErrMalformed,
+	"truncated-cyclonedx.json":      scan.ErrMalformed,
+	"empty.bin":                     scan.ErrMalformed,
+	"nul-bytes.bin":                 scan.ErrUnsupported,
+	"utf16le-bom.xml":               nil, // decoded to UTF-8 first
+	"utf8-bom-declared-utf16.xml":   scan.ErrMalformed,
+	"invalid-utf8.xml":              nil, // bad bytes replaced with U+FFFD, with a warning
+	"invalid-utf8.json":             nil,
+	"unterminated-cdata.xml":        scan.ErrMalformed,
+	"unterminated-comment.xml":      scan.ErrMalformed,
+	"mismatched-tags.xml":           scan.ErrMalformed,
+	"two-roots.xml":                 scan.ErrMalformed,
+	"json-trailing-garbage.json":    scan.ErrMalformed,
+	"json-top-level-string.json":    scan.ErrUnsupported,
+	"wrong-format-grepable.gnmap":   scan.ErrUnsupported,
+	"wrong-format-html.html":        scan.ErrUnsupported,
+	"wrong-format-spdx.json":        scan.ErrUnsupported,
+	"wrong-format-nmap-normal.nmap": scan.ErrUnsupported,
+	"nested-gzip.xml.gz.gz":         scan.ErrUnsafe,
+	"zip-in-gzip.zip.gz":            scan.ErrUnsafe,
+	"truncated-gzip.xml.gz":         scan.ErrMalformed,
+	"utf16be-bom-nmap.xml":          nil, // decoded to UTF-8 first
+	"windows-1252-declared.xml":     nil, // transcoded, not replaced with U+FFFD
+	"dtd-elements-only.xml":         nil, // a comment before the declaration, a DTD without entities
+	"entity-after-elements.xml":     scan.ErrUnsafe,
 }
 
 // Files the hostile inputs point at; a parser that read them would leak

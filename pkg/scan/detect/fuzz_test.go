@@ -20,6 +20,15 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// Compressed and re-encoded inputs exercise Open's layers.
+	for _, name := range []string{"nested-gzip.xml.gz.gz", "truncated-gzip.xml.gz", "utf16be-bom-nmap.xml", "windows-1252-declared.xml", "dtd-elements-only.xml"} {
+		b, err := os.ReadFile("../testdata/hostile/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(gz(f, []byte(`<nmaprun><host><status state="up"/><address addr="10.0.0.1" addrtype="ipv4"/></host></nmaprun>`)))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		format := detect.Detect(doc[:min(len(doc), detect.HeadSize)])
 		rep, err := detect.Parse(bytes.NewReader(doc))
