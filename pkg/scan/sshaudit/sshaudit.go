@@ -233,6 +233,8 @@ func (doc *document) items(rep *scan.Report, emit func(scan.Item) error) error {
 				fmt.Fprintf(&out, "key size %d bits\n", a.KeySize)
 			}
 			it.Output, it.OutputTruncated = scan.Output(strings.TrimSuffix(out.String(), "\n"))
+			// ssh-audit names the CVE in the note (Terrapin: CVE-2023-48795).
+			it.CVEs = scan.FindCVEs(nil, out.String())
 			it.Key = scan.Key(scan.FormatSSHAudit, host, strconv.Itoa(port), cat, name)
 			if err := emit(it); err != nil {
 				return err

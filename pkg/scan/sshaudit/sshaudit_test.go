@@ -110,3 +110,17 @@ func TestLegacyCVEsAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A CVE named in ssh-audit's note is carried on the item (Terrapin).
+func TestCVEFromNotes(t *testing.T) {
+	rep := parseFile(t, "testdata/openssh_8.0p1_test1.json")
+	for _, it := range rep.Items {
+		if it.ToolID == "ssh-audit:enc:chacha20-poly1305@openssh.com" {
+			if len(it.CVEs) != 1 || it.CVEs[0] != "CVE-2023-48795" || it.Severity != scan.SeverityLow {
+				t.Fatalf("chacha20: %+v", it)
+			}
+			return
+		}
+	}
+	t.Fatal("no chacha20-poly1305 item")
+}
