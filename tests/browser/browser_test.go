@@ -135,11 +135,16 @@ func (tb *tab) see(sel string, want ...string) {
 	}
 }
 
-// submit clicks a form's button and waits for the next page.
+// submit clicks a form's button and waits until the page it leads to has
+// loaded (after redirects), so the next step never reads the old page.
 func (tb *tab) submit(sel string) {
 	tb.t.Helper()
-	tb.run(chromedp.Click(chromedp.CSS(sel)), chromedp.Sleep(200*time.Millisecond),
-		chromedp.WaitReady(chromedp.CSS("footer")))
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		tb.fail(err)
+	}
+	tb.run(chromedp.WaitReady(chromedp.CSS("footer")))
 }
 
 // axeViolation is one axe-core result.

@@ -35,7 +35,7 @@ var sweepTable = map[string]rule{
 	"DELETE /api/v1/admin/users/:id/grants/:role": {roles: "D", owned: true},
 	"GET /api/v1/audit":                           {roles: "SD"}, "GET /api/v1/audit/verify": {roles: "SD"},
 	"POST /api/v1/audit/verify": {roles: "SD"}, "POST /api/v1/audit/checkpoints": {roles: "SD"},
-	"GET /api/v1/requirements": {roles: "OSAD"}, "GET /api/v1/people": {roles: "OSAD"},
+	"GET /api/v1/requirements": {roles: "OSAD"}, "GET /api/v1/people": {roles: "OSA"},
 
 	"POST /api/v1/admin/users/:id/password": {roles: "D", owned: true},
 	"GET /api/v1/admin/invitations":         {roles: "D"}, "DELETE /api/v1/admin/invitations/:id": {roles: "D", owned: true},
