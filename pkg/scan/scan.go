@@ -26,6 +26,11 @@ const (
 	FormatGVM       Format = "gvm"
 	FormatCycloneDX Format = "cyclonedx"
 	FormatTestSSL   Format = "testssl"
+	FormatTrivy     Format = "trivy"
+	FormatGrype     Format = "grype"
+	FormatOSV       Format = "osv"
+	FormatSPDX      Format = "spdx"
+	FormatOpenVEX   Format = "openvex"
 	FormatOther     Format = "other"
 )
 
@@ -173,6 +178,12 @@ type Item struct {
 	Output          string        `json:"output,omitempty"`
 	OutputTruncated bool          `json:"output_truncated,omitempty"`
 	Component       *ComponentRef `json:"component,omitempty"`
+	// Aliases are the advisory's other ids that are not CVEs (GHSA, OSV,
+	// distribution ids), so a VEX statement or an officer can match them.
+	Aliases []string `json:"aliases,omitempty"`
+	// FixedVersions are the component versions the tool says fix the
+	// vulnerability; empty when no fix is known.
+	FixedVersions []string `json:"fixed_versions,omitempty"`
 	// Credentials are the logins the item shows working, as the tool printed
 	// them; they are the fact a universal-default-password finding rests on.
 	Credentials []Credential `json:"credentials,omitempty"`

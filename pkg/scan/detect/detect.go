@@ -14,6 +14,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
+	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
 
 // HeadSize is how many leading bytes Parse and Stream read to detect the
@@ -68,6 +69,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return cyclonedx.Stream(r, emit)
 	case scan.FormatTestSSL:
 		return testssl.Stream(r, emit)
+	case scan.FormatTrivy:
+		return trivy.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -87,11 +90,18 @@ func sniff(head []byte) (scan.Format, bool) {
 		switch {
 		case jsonPair(b, "bomFormat", "CycloneDX"):
 			return scan.FormatCycloneDX, false
+		case isTrivy(b):
+			return scan.FormatTrivy, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
 		}
 	case '[':
+		// Trivy before 0.20: an array of {"Target", ..., "Vulnerabilities"}.
+		if bytes.HasPrefix(bytes.TrimLeft(b[1:], " \t\r\n"), []byte(`{`)) && jsonKeyNear(b, "Target") &&
+			(jsonKeyNear(b, "Vulnerabilities") || jsonKeyNear(b, "Type")) {
+			return scan.FormatTrivy, false
+		}
 		// testssl.sh --json: an array of {"id", ..., "severity", "finding"}.
 		obj := b[1:]
 		if end := bytes.IndexByte(obj, '}'); end >= 0 {
@@ -102,6 +112,28 @@ func sniff(head []byte) (scan.Format, bool) {
 		}
 	}
 	return scan.FormatOther, false
+}
+
+// isTrivy recognises a Trivy schema-2 report: SchemaVersion with
+// ArtifactName, or Trivy's own version block.
+func isTrivy(b []byte) bool {
+	return jsonKeyNear(b, "SchemaVersion") && (jsonKeyNear(b, "ArtifactName") || jsonKeyNear(b, "Trivy") || jsonKeyNear(b, "Results"))
+}
+
+// jsonKeyNear reports whether "key" followed by a colon appears in b.
+func jsonKeyNear(b []byte, key string) bool {
+	k := []byte(`"` + key + `"`)
+	for {
+		i := bytes.Index(b, k)
+		if i < 0 {
+			return false
+		}
+		rest := bytes.TrimLeft(b[i+len(k):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+		b = b[i+len(k):]
+	}
 }
 
 // jsonPair looks for "key" : "value" with any white space around the colon.

@@ -1,0 +1,69 @@
+package detect_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/detect"
+	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
+)
+
+// depFixtures are the dependency, SBOM and VEX formats: each real sample
+// must be recognised from its content and parse as its own parser does.
+var depFixtures = []struct {
+	path   string
+	format scan.Format
+	parse  func(r *bytes.Reader) (scan.Report, error)
+}{
+	{"../trivy/testdata/alpine-310.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
+	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
+}
+
+func TestDetectDependencyFormats(t *testing.T) {
+	for _, fx := range depFixtures {
+		t.Run(fx.path, func(t *testing.T) {
+			raw, err := os.ReadFile(fx.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := detect.Detect(raw[:min(len(raw), detect.HeadSize)]); got != fx.format {
+				t.Fatalf("Detect = %q, want %q", got, fx.format)
+			}
+			got, err := detect.Parse(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fx.parse(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gj, _ := json.Marshal(got)
+			wj, _ := json.Marshal(want)
+			if !bytes.Equal(gj, wj) {
+				t.Fatal("detect.Parse differs from the format's own Parse")
+			}
+		})
+	}
+}
+
+func TestDetectDependencyVariants(t *testing.T) {
+	tests := []struct {
+		name string
+		head string
+		want scan.Format
+	}{
+		{"trivy legacy array", `[{"Target": "img (debian 9)", "Type": "debian", "Vulnerabilities": [`, scan.FormatTrivy},
+		{"trivy schema 2", "{\n  \"SchemaVersion\": 2,\n  \"ArtifactName\": \"x\"", scan.FormatTrivy},
+		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := detect.Detect([]byte(tt.head)); got != tt.want {
+				t.Fatalf("Detect = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
