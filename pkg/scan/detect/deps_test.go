@@ -8,6 +8,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
+	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
 
@@ -19,6 +20,8 @@ var depFixtures = []struct {
 	parse  func(r *bytes.Reader) (scan.Report, error)
 }{
 	{"../trivy/testdata/alpine-310.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
+	{"../grype/testdata/ghsa-java.json", scan.FormatGrype, func(r *bytes.Reader) (scan.Report, error) { return grype.Parse(r) }},
+	{"../grype/testdata/presenter-image.json", scan.FormatGrype, func(r *bytes.Reader) (scan.Report, error) { return grype.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
@@ -57,6 +60,8 @@ func TestDetectDependencyVariants(t *testing.T) {
 	}{
 		{"trivy legacy array", `[{"Target": "img (debian 9)", "Type": "debian", "Vulnerabilities": [`, scan.FormatTrivy},
 		{"trivy schema 2", "{\n  \"SchemaVersion\": 2,\n  \"ArtifactName\": \"x\"", scan.FormatTrivy},
+		{"grype empty", `{"matches": [], "source": {"type": "directory"}, "descriptor": {"name": "grype", "version": "0.80.0"}}`, scan.FormatGrype},
+		{"other matches", `{"matches": [{"team": "a", "score": 1}]}`, scan.FormatOther},
 		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
+	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
@@ -71,6 +72,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return testssl.Stream(r, emit)
 	case scan.FormatTrivy:
 		return trivy.Stream(r, emit)
+	case scan.FormatGrype:
+		return grype.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -92,6 +95,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatCycloneDX, false
 		case isTrivy(b):
 			return scan.FormatTrivy, false
+		case isGrype(b):
+			return scan.FormatGrype, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
@@ -118,6 +123,16 @@ func sniff(head []byte) (scan.Format, bool) {
 // ArtifactName, or Trivy's own version block.
 func isTrivy(b []byte) bool {
 	return jsonKeyNear(b, "SchemaVersion") && (jsonKeyNear(b, "ArtifactName") || jsonKeyNear(b, "Trivy") || jsonKeyNear(b, "Results"))
+}
+
+// isGrype recognises a Grype report: it opens with its matches, each a
+// vulnerability with an artifact, or (when empty) names grype as its tool.
+func isGrype(b []byte) bool {
+	if !jsonKeyNear(b, "matches") {
+		return false
+	}
+	return (jsonKeyNear(b, "vulnerability") && (jsonKeyNear(b, "matchDetails") || jsonKeyNear(b, "artifact") || jsonKeyNear(b, "relatedVulnerabilities"))) ||
+		jsonPair(b, "name", "grype")
 }
 
 // jsonKeyNear reports whether "key" followed by a colon appears in b.
