@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
-	"github.com/tradewarden/tradewarden/pkg/scan/internal/scantest"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
+	"github.com/tradewarden/tradewarden/pkg/scan/internal/scantest"
 )
 
 // FuzzParse checks that any input either parses into a report that keeps
