@@ -9,6 +9,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
+	"github.com/tradewarden/tradewarden/pkg/scan/osv"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
 
@@ -22,6 +23,8 @@ var depFixtures = []struct {
 	{"../trivy/testdata/alpine-310.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 	{"../grype/testdata/ghsa-java.json", scan.FormatGrype, func(r *bytes.Reader) (scan.Report, error) { return grype.Parse(r) }},
 	{"../grype/testdata/presenter-image.json", scan.FormatGrype, func(r *bytes.Reader) (scan.Report, error) { return grype.Parse(r) }},
+	{"../osv/testdata/go-and-cargo.json", scan.FormatOSV, func(r *bytes.Reader) (scan.Report, error) { return osv.Parse(r) }},
+	{"../osv/testdata/max-severity.json", scan.FormatOSV, func(r *bytes.Reader) (scan.Report, error) { return osv.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
@@ -62,6 +65,8 @@ func TestDetectDependencyVariants(t *testing.T) {
 		{"trivy schema 2", "{\n  \"SchemaVersion\": 2,\n  \"ArtifactName\": \"x\"", scan.FormatTrivy},
 		{"grype empty", `{"matches": [], "source": {"type": "directory"}, "descriptor": {"name": "grype", "version": "0.80.0"}}`, scan.FormatGrype},
 		{"other matches", `{"matches": [{"team": "a", "score": 1}]}`, scan.FormatOther},
+		{"osv empty", "{\n  \"results\": [],\n  \"experimental_config\": {}}", scan.FormatOSV},
+		{"sarif", `{"$schema":"sarif","version":"2.1.0","runs":[{"results":[{"source":1,"packages":2}]}]}`, scan.FormatOther},
 		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
 	}
 	for _, tt := range tests {

@@ -14,6 +14,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/osv"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
@@ -74,6 +75,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return trivy.Stream(r, emit)
 	case scan.FormatGrype:
 		return grype.Stream(r, emit)
+	case scan.FormatOSV:
+		return osv.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -97,6 +100,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatTrivy, false
 		case isGrype(b):
 			return scan.FormatGrype, false
+		case isOSV(b):
+			return scan.FormatOSV, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
@@ -133,6 +138,13 @@ func isGrype(b []byte) bool {
 	}
 	return (jsonKeyNear(b, "vulnerability") && (jsonKeyNear(b, "matchDetails") || jsonKeyNear(b, "artifact") || jsonKeyNear(b, "relatedVulnerabilities"))) ||
 		jsonPair(b, "name", "grype")
+}
+
+// isOSV recognises an OSV-Scanner report: results holding sources and
+// packages, or an empty results list with OSV-Scanner's experimental_config.
+func isOSV(b []byte) bool {
+	return jsonKeyNear(b, "results") && !jsonKeyNear(b, "runs") &&
+		((jsonKeyNear(b, "source") && jsonKeyNear(b, "packages")) || jsonKeyNear(b, "experimental_config"))
 }
 
 // jsonKeyNear reports whether "key" followed by a colon appears in b.

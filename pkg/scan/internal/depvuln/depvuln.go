@@ -9,6 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	cvss20 "github.com/pandatix/go-cvss/20"
+	cvss30 "github.com/pandatix/go-cvss/30"
+	cvss31 "github.com/pandatix/go-cvss/31"
+	cvss40 "github.com/pandatix/go-cvss/40"
+
 	"github.com/tradewarden/tradewarden/pkg/scan"
 )
 
@@ -119,7 +124,15 @@ func Best(scores []Score) (Score, bool) {
 	var best Score
 	found := false
 	rank := func(s Score) int {
-		r := map[int]int{3: 3, 4: 2, 2: 1}[s.Version]
+		r := 0
+		switch s.Version {
+		case 3:
+			r = 3
+		case 4:
+			r = 2
+		case 2:
+			r = 1
+		}
 		if s.Primary {
 			r += 10
 		}
@@ -162,4 +175,42 @@ func NormalizeCWE(s string) (string, bool) {
 		return "", false
 	}
 	return "CWE-" + strconv.Itoa(n), true
+}
+
+// ScoreVector computes the base score of a CVSS v2, v3.0, v3.1 or v4.0
+// vector (OSV and SPDX records carry vectors without scores). ok is false
+// for anything the calculator does not accept.
+func ScoreVector(vector string) (Score, bool) {
+	v := strings.TrimSpace(vector)
+	if len(v) > 256 {
+		return Score{}, false
+	}
+	var score float64
+	switch {
+	case strings.HasPrefix(v, "CVSS:3.1/"):
+		c, err := cvss31.ParseVector(v)
+		if err != nil {
+			return Score{}, false
+		}
+		score = c.BaseScore()
+	case strings.HasPrefix(v, "CVSS:3.0/"):
+		c, err := cvss30.ParseVector(v)
+		if err != nil {
+			return Score{}, false
+		}
+		score = c.BaseScore()
+	case strings.HasPrefix(v, "CVSS:4.0/"):
+		c, err := cvss40.ParseVector(v)
+		if err != nil {
+			return Score{}, false
+		}
+		score = c.Score()
+	default:
+		c, err := cvss20.ParseVector(strings.TrimSuffix(strings.TrimPrefix(v, "("), ")"))
+		if err != nil {
+			return Score{}, false
+		}
+		score = c.BaseScore()
+	}
+	return Score{Version: VectorVersion(v), Score: score, Vector: v}, true
 }
