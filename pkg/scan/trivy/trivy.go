@@ -58,12 +58,12 @@ func (p *parser) run() error {
 	err = p.d.Fields(func(k string) error {
 		switch k {
 		case "SchemaVersion":
-			var v json.Number
+			var v json.RawMessage
 			if err := p.d.Value(&v); err != nil {
 				return err
 			}
-			if v != "2" {
-				p.rep.Warn("SchemaVersion %s is not the supported 2; parsed anyway", scan.FieldString(v.String()))
+			if string(v) != "2" {
+				p.rep.Warn("SchemaVersion %s is not the supported 2; parsed anyway", scan.FieldString(string(v)))
 			}
 		case "Trivy":
 			var v struct{ Version string }
