@@ -10,6 +10,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/osv"
+	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
 
@@ -25,6 +26,8 @@ var depFixtures = []struct {
 	{"../grype/testdata/presenter-image.json", scan.FormatGrype, func(r *bytes.Reader) (scan.Report, error) { return grype.Parse(r) }},
 	{"../osv/testdata/go-and-cargo.json", scan.FormatOSV, func(r *bytes.Reader) (scan.Report, error) { return osv.Parse(r) }},
 	{"../osv/testdata/max-severity.json", scan.FormatOSV, func(r *bytes.Reader) (scan.Report, error) { return osv.Parse(r) }},
+	{"../spdx/testdata/trivy-conda.json", scan.FormatSPDX, func(r *bytes.Reader) (scan.Report, error) { return spdx.Parse(r) }},
+	{"../spdx/testdata/bitnami-postgresql.json", scan.FormatSPDX, func(r *bytes.Reader) (scan.Report, error) { return spdx.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 

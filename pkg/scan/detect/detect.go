@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/osv"
+	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
 )
@@ -77,6 +78,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return grype.Stream(r, emit)
 	case scan.FormatOSV:
 		return osv.Stream(r, emit)
+	case scan.FormatSPDX:
+		return spdx.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -102,6 +105,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatGrype, false
 		case isOSV(b):
 			return scan.FormatOSV, false
+		case jsonKeyNear(b, "spdxVersion") && (bytes.Contains(b, []byte(`"SPDX-2.`)) || bytes.Contains(b, []byte(`"SPDXRef-DOCUMENT"`))):
+			return scan.FormatSPDX, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
