@@ -9,6 +9,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
+	"github.com/tradewarden/tradewarden/pkg/scan/openvex"
 	"github.com/tradewarden/tradewarden/pkg/scan/osv"
 	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
@@ -28,6 +29,8 @@ var depFixtures = []struct {
 	{"../osv/testdata/max-severity.json", scan.FormatOSV, func(r *bytes.Reader) (scan.Report, error) { return osv.Parse(r) }},
 	{"../spdx/testdata/trivy-conda.json", scan.FormatSPDX, func(r *bytes.Reader) (scan.Report, error) { return spdx.Parse(r) }},
 	{"../spdx/testdata/bitnami-postgresql.json", scan.FormatSPDX, func(r *bytes.Reader) (scan.Report, error) { return spdx.Parse(r) }},
+	{"../openvex/testdata/trivy-gomod.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
+	{"../openvex/testdata/go-vex-v0.0.1.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
+	"github.com/tradewarden/tradewarden/pkg/scan/openvex"
 	"github.com/tradewarden/tradewarden/pkg/scan/osv"
 	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
@@ -80,6 +81,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return osv.Stream(r, emit)
 	case scan.FormatSPDX:
 		return spdx.Stream(r, emit)
+	case scan.FormatOpenVEX:
+		return openvex.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -103,6 +106,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatTrivy, false
 		case isGrype(b):
 			return scan.FormatGrype, false
+		case jsonKeyNear(b, "@context") && bytes.Contains(b, []byte(`"https://openvex.dev/ns`)):
+			return scan.FormatOpenVEX, false
 		case isOSV(b):
 			return scan.FormatOSV, false
 		case jsonKeyNear(b, "spdxVersion") && (bytes.Contains(b, []byte(`"SPDX-2.`)) || bytes.Contains(b, []byte(`"SPDXRef-DOCUMENT"`))):
