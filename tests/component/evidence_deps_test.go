@@ -3,6 +3,7 @@ package component_test
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
@@ -40,5 +41,145 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		if f.Severity != "info" && !slices.Contains(f.RequirementIDs, "5.3-8") {
 			t.Errorf("%s (%s) cites %v, want 5.3-8", f.Title, f.Severity, f.RequirementIDs)
 		}
+	}
+}
+
+type vexFindingView struct {
+	ID             string   `json:"id"`
+	ToolID         string   `json:"tool_id"`
+	Status         string   `json:"status"`
+	Component      string   `json:"component"`
+	RequirementIDs []string `json:"requirement_ids"`
+	ResolvedBy     string   `json:"resolved_by_evidence_id"`
+	VEX            *struct {
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
+		Statement     string `json:"statement"`
+		EvidenceID    string `json:"evidence_id"`
+	} `json:"vex"`
+}
+
+type vexUpload struct {
+	ID            string `json:"id"`
+	Format        string `json:"format"`
+	FindingsCount int    `json:"findings_count"`
+	Import        struct {
+		Parsed       int `json:"parsed"`
+		VEXApplied   int `json:"vex_applied"`
+		VEXRecorded  int `json:"vex_recorded"`
+		VEXUnmatched int `json:"vex_unmatched"`
+	} `json:"import"`
+}
+
+func vexFindings(t *testing.T, c *wiringtest.Client, caseID, query string) []vexFindingView {
+	t.Helper()
+	var pg struct{ Items []vexFindingView }
+	c.Get("/api/v1/cases/" + caseID + "/findings?limit=200&" + query).Expect(200).JSON(&pg)
+	return pg.Items
+}
+
+func uploadVEX(t *testing.T, c *wiringtest.Client, caseID, name string, content []byte) vexUpload {
+	t.Helper()
+	var up vexUpload
+	c.Upload("/api/v1/cases/"+caseID+"/evidence", uploadFields(), name, "application/json", content).Expect(201).JSON(&up)
+	return up
+}
+
+// An OpenVEX statement changes the status of the findings it is about:
+// Trivy's own VEX for its go.mod test scan says CVE-2022-23628 does not
+// affect the product, so that finding becomes not_affected with the
+// justification shown and audited, stops evidencing requirements, and
+// stays so on a re-scan; a later "affected" statement reopens it.
+func TestEvidenceOpenVEXChangesFindingStatus(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	scan := fixture(t, "trivy/testdata/gomod.json")
+	upload(t, off, cv.ID, "gomod.json", "application/json", scan, 201)
+	target := func() vexFindingView {
+		t.Helper()
+		for _, f := range vexFindings(t, off, cv.ID, "") {
+			if f.ToolID == "CVE-2022-23628" {
+				return f
+			}
+		}
+		t.Fatal("no CVE-2022-23628 finding")
+		return vexFindingView{}
+	}
+	if f := target(); f.Status != "open" || f.VEX != nil || !slices.Contains(f.RequirementIDs, "5.3-8") {
+		t.Fatalf("before the VEX: %+v", f)
+	}
+	others := len(vexFindings(t, off, cv.ID, "status=open"))
+
+	up := uploadVEX(t, off, cv.ID, "openvex.json", fixture(t, "openvex/testdata/trivy-gomod.json"))
+	if up.Format != "openvex" || up.FindingsCount != 0 || up.Import.Parsed != 1 || up.Import.VEXApplied != 1 || up.Import.VEXUnmatched != 0 {
+		t.Fatalf("VEX upload: %+v", up)
+	}
+	f := target()
+	if f.Status != "not_affected" || f.VEX == nil || f.VEX.Status != "not_affected" ||
+		f.VEX.Justification != "vulnerable_code_not_in_execute_path" || f.VEX.Statement != "impact: The vulnerable code isn't called" ||
+		f.VEX.EvidenceID != up.ID {
+		t.Fatalf("after the VEX: %+v (vex %+v)", f, f.VEX)
+	}
+	if got := len(vexFindings(t, off, cv.ID, "status=open")); got != others-1 {
+		t.Errorf("only the one finding changes: %d open, was %d", got, others)
+	}
+	if na := vexFindings(t, off, cv.ID, "status=not_affected"); len(na) != 1 || na[0].ID != f.ID {
+		t.Errorf("status filter: %+v", na)
+	}
+	var a auditView
+	env.As(supervisor, "KENT-TS").Get("/api/v1/audit?object_type=finding&object_id=" + f.ID).Expect(200).JSON(&a)
+	audited := false
+	for _, e := range a.Items {
+		audited = audited || e.Action == "evidence.finding_vex" && strings.Contains(string(e.Detail), "vulnerable_code_not_in_execute_path")
+	}
+	if !audited {
+		t.Errorf("VEX change not audited: %+v", a.Items)
+	}
+
+	// A re-scan that still lists the CVE leaves the supplier's statement in force.
+	upload(t, off, cv.ID, "gomod-rescan.json", "application/json", scan, 201)
+	if f := target(); f.Status != "not_affected" {
+		t.Errorf("re-scan: %+v", f)
+	}
+
+	// A later statement that the product is affected reopens it; one about
+	// a product not on the case matches nothing and changes nothing.
+	affected := `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"urn:vex:2","author":"Aqua Security","statements":[
+	 {"vulnerability":{"name":"CVE-2022-23628"},"products":[{"@id":"pkg:golang/github.com/open-policy-agent/opa@v0.35.0"}],"status":"affected",
+	  "action_statement":"Upgrade to 0.37.0"},
+	 {"vulnerability":{"name":"CVE-2022-23628"},"products":[{"@id":"pkg:golang/github.com/other/opa@v0.35.0"}],"status":"not_affected",
+	  "justification":"component_not_present"}]}`
+	up = uploadVEX(t, off, cv.ID, "openvex-2.json", []byte(affected))
+	if up.Import.VEXApplied != 1 || up.Import.VEXUnmatched != 1 {
+		t.Fatalf("second VEX: %+v", up.Import)
+	}
+	if f := target(); f.Status != "open" || f.VEX == nil || f.VEX.Status != "affected" || f.VEX.Statement != "action: Upgrade to 0.37.0" {
+		t.Errorf("affected: %+v", f)
+	}
+}
+
+// An officer's decision stands against a supplier's VEX: the statement is
+// recorded beside it, the status is not changed.
+func TestEvidenceOpenVEXKeepsOfficersDecision(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	upload(t, off, cv.ID, "gomod.json", "application/json", fixture(t, "trivy/testdata/gomod.json"), 201)
+	var id string
+	for _, f := range vexFindings(t, off, cv.ID, "") {
+		if f.ToolID == "CVE-2022-23628" {
+			id = f.ID
+		}
+	}
+	off.Patch("/api/v1/findings/"+id, map[string]any{"status": "confirmed"}).Expect(200)
+	up := uploadVEX(t, off, cv.ID, "openvex.json", fixture(t, "openvex/testdata/trivy-gomod.json"))
+	if up.Import.VEXApplied != 0 || up.Import.VEXRecorded != 1 {
+		t.Fatalf("VEX upload: %+v", up.Import)
+	}
+	var f vexFindingView
+	off.Get("/api/v1/findings/" + id).Expect(200).JSON(&f)
+	if f.Status != "confirmed" || f.VEX == nil || f.VEX.Status != "not_affected" {
+		t.Errorf("officer's confirmation kept, statement recorded: %+v", f)
 	}
 }
