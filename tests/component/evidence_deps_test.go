@@ -23,6 +23,7 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		{"grype/testdata/ghsa-java.json", "application/json", "grype", 2},
 		{"osv/testdata/go-and-cargo.json", "application/json", "osv", 2},
 		{"spdx/testdata/trivy-conda.json", "application/spdx+json", "spdx", 0},
+		{"cyclonedx/testdata/grype-1.2-image.xml", "application/xml", "cyclonedx", 2},
 	}
 	for _, tc := range cases {
 		ev := upload(t, off, cv.ID, filepath.Base(tc.file), tc.ctype, fixture(t, tc.file), 201)
@@ -31,7 +32,7 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		}
 	}
 	fs := findings(t, off, cv.ID, "")
-	if len(fs) != 8 {
+	if len(fs) != 10 {
 		t.Fatalf("findings: %d", len(fs))
 	}
 	for _, f := range fs {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/openvex"
@@ -31,6 +32,7 @@ var depFixtures = []struct {
 	{"../spdx/testdata/bitnami-postgresql.json", scan.FormatSPDX, func(r *bytes.Reader) (scan.Report, error) { return spdx.Parse(r) }},
 	{"../openvex/testdata/trivy-gomod.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
 	{"../openvex/testdata/go-vex-v0.0.1.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
+	{"../cyclonedx/testdata/grype-1.2-image.xml", scan.FormatCycloneDX, func(r *bytes.Reader) (scan.Report, error) { return cyclonedx.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
