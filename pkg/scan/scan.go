@@ -31,7 +31,11 @@ const (
 	FormatOSV       Format = "osv"
 	FormatSPDX      Format = "spdx"
 	FormatOpenVEX   Format = "openvex"
-	FormatOther     Format = "other"
+	// FormatDependencyCheck is OWASP Dependency-Check, XML or JSON.
+	FormatDependencyCheck Format = "dependency-check"
+	FormatZAP             Format = "zap"
+	FormatBurp            Format = "burp"
+	FormatOther           Format = "other"
 )
 
 // Kind says what sort of fact an Item records.

@@ -24,6 +24,7 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		{"osv/testdata/go-and-cargo.json", "application/json", "osv", 2},
 		{"spdx/testdata/trivy-conda.json", "application/spdx+json", "spdx", 0},
 		{"cyclonedx/testdata/grype-1.2-image.xml", "application/xml", "cyclonedx", 2},
+		{"depcheck/testdata/dc-6.5.3.xml", "application/xml", "dependency-check", 1},
 	}
 	for _, tc := range cases {
 		ev := upload(t, off, cv.ID, filepath.Base(tc.file), tc.ctype, fixture(t, tc.file), 201)
@@ -32,7 +33,7 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		}
 	}
 	fs := findings(t, off, cv.ID, "")
-	if len(fs) != 10 {
+	if len(fs) != 11 {
 		t.Fatalf("findings: %d", len(fs))
 	}
 	for _, f := range fs {

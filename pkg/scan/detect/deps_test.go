@@ -8,6 +8,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
+	"github.com/tradewarden/tradewarden/pkg/scan/depcheck"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/openvex"
@@ -33,6 +34,8 @@ var depFixtures = []struct {
 	{"../openvex/testdata/trivy-gomod.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
 	{"../openvex/testdata/go-vex-v0.0.1.json", scan.FormatOpenVEX, func(r *bytes.Reader) (scan.Report, error) { return openvex.Parse(r) }},
 	{"../cyclonedx/testdata/grype-1.2-image.xml", scan.FormatCycloneDX, func(r *bytes.Reader) (scan.Report, error) { return cyclonedx.Parse(r) }},
+	{"../depcheck/testdata/dc-6.5.3.xml", scan.FormatDependencyCheck, func(r *bytes.Reader) (scan.Report, error) { return depcheck.Parse(r) }},
+	{"../depcheck/testdata/dc-schema-1.3.xml", scan.FormatDependencyCheck, func(r *bytes.Reader) (scan.Report, error) { return depcheck.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
@@ -75,6 +78,8 @@ func TestDetectDependencyVariants(t *testing.T) {
 		{"other matches", `{"matches": [{"team": "a", "score": 1}]}`, scan.FormatOther},
 		{"osv empty", "{\n  \"results\": [],\n  \"experimental_config\": {}}", scan.FormatOSV},
 		{"sarif", `{"$schema":"sarif","version":"2.1.0","runs":[{"results":[{"source":1,"packages":2}]}]}`, scan.FormatOther},
+		{"dependency-check json", "{\n  \"reportSchema\": \"1.1\",\n  \"scanInfo\": {\"engineVersion\": \"12.1.0\"}", scan.FormatDependencyCheck},
+		{"other analysis", `<analysis><result/></analysis>`, scan.FormatOther},
 		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
+	"github.com/tradewarden/tradewarden/pkg/scan/depcheck"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
 	"github.com/tradewarden/tradewarden/pkg/scan/nessus"
@@ -83,6 +84,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return spdx.Stream(r, emit)
 	case scan.FormatOpenVEX:
 		return openvex.Stream(r, emit)
+	case scan.FormatDependencyCheck:
+		return depcheck.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -108,6 +111,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatGrype, false
 		case jsonKeyNear(b, "@context") && bytes.Contains(b, []byte(`"https://openvex.dev/ns`)):
 			return scan.FormatOpenVEX, false
+		case jsonKeyNear(b, "reportSchema") && (jsonKeyNear(b, "scanInfo") || jsonKeyNear(b, "dependencies")):
+			return scan.FormatDependencyCheck, false
 		case isOSV(b):
 			return scan.FormatOSV, false
 		case jsonKeyNear(b, "spdxVersion") && (bytes.Contains(b, []byte(`"SPDX-2.`)) || bytes.Contains(b, []byte(`"SPDXRef-DOCUMENT"`))):
@@ -253,6 +258,10 @@ func sniffXML(b []byte) (scan.Format, bool) {
 	case "bom":
 		if bytes.Contains(b, []byte("cyclonedx.org/schema/bom")) {
 			return scan.FormatCycloneDX, unsafe
+		}
+	case "analysis":
+		if bytes.Contains(b, []byte("jeremylong.github.io/DependencyCheck/dependency-check.")) {
+			return scan.FormatDependencyCheck, unsafe
 		}
 	}
 	return scan.FormatOther, unsafe
