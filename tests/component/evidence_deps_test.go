@@ -26,13 +26,20 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		{"cyclonedx/testdata/grype-1.2-image.xml", "application/xml", "cyclonedx", 2},
 		{"depcheck/testdata/dc-6.5.3.xml", "application/xml", "dependency-check", 1},
 	}
+	web := []struct{ file, format string }{{"zap/testdata/some_2.9.0.xml", "zap"}}
 	for _, tc := range cases {
 		ev := upload(t, off, cv.ID, filepath.Base(tc.file), tc.ctype, fixture(t, tc.file), 201)
 		if ev.Format != tc.format || ev.FindingsCount != tc.findings || ev.ParseWarning != "" {
 			t.Errorf("%s: format %q with %d findings (want %s, %d), warning %q", tc.file, ev.Format, ev.FindingsCount, tc.format, tc.findings, ev.ParseWarning)
 		}
 	}
+	for _, w := range web {
+		if ev := upload(t, off, cv.ID, filepath.Base(w.file), "application/xml", fixture(t, w.file), 201); ev.Format != w.format || ev.FindingsCount == 0 {
+			t.Errorf("%s: %+v", w.file, ev)
+		}
+	}
 	fs := findings(t, off, cv.ID, "")
+	fs = slices.DeleteFunc(fs, func(f findingView) bool { return f.Kind != "component_vulnerability" })
 	if len(fs) != 11 {
 		t.Fatalf("findings: %d", len(fs))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/osv"
 	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
+	"github.com/tradewarden/tradewarden/pkg/scan/zap"
 )
 
 // depFixtures are the dependency, SBOM and VEX formats: each real sample
@@ -36,6 +37,8 @@ var depFixtures = []struct {
 	{"../cyclonedx/testdata/grype-1.2-image.xml", scan.FormatCycloneDX, func(r *bytes.Reader) (scan.Report, error) { return cyclonedx.Parse(r) }},
 	{"../depcheck/testdata/dc-6.5.3.xml", scan.FormatDependencyCheck, func(r *bytes.Reader) (scan.Report, error) { return depcheck.Parse(r) }},
 	{"../depcheck/testdata/dc-schema-1.3.xml", scan.FormatDependencyCheck, func(r *bytes.Reader) (scan.Report, error) { return depcheck.Parse(r) }},
+	{"../zap/testdata/some_2.9.0.xml", scan.FormatZAP, func(r *bytes.Reader) (scan.Report, error) { return zap.Parse(r) }},
+	{"../zap/testdata/zap_2.16.1_with_req_resp.xml", scan.FormatZAP, func(r *bytes.Reader) (scan.Report, error) { return zap.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
@@ -80,6 +83,9 @@ func TestDetectDependencyVariants(t *testing.T) {
 		{"sarif", `{"$schema":"sarif","version":"2.1.0","runs":[{"results":[{"source":1,"packages":2}]}]}`, scan.FormatOther},
 		{"dependency-check json", "{\n  \"reportSchema\": \"1.1\",\n  \"scanInfo\": {\"engineVersion\": \"12.1.0\"}", scan.FormatDependencyCheck},
 		{"other analysis", `<analysis><result/></analysis>`, scan.FormatOther},
+		{"zap json", "{\"@programName\": \"ZAP\", \"@version\": \"2.14.0\"", scan.FormatZAP},
+		{"zap json 2.9", "{\"@version\": \"2.9.0\", \"@generated\": \"Tue\", \"site\": [", scan.FormatZAP},
+		{"zap 1.x", "<?xml version=\"1.0\"?><report>Report generated at x\n<alertitem><pluginid>1</pluginid>", scan.FormatZAP},
 		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
+	"github.com/tradewarden/tradewarden/pkg/scan/zap"
 )
 
 // HeadSize is how many leading bytes Parse and Stream read to detect the
@@ -86,6 +87,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return openvex.Stream(r, emit)
 	case scan.FormatDependencyCheck:
 		return depcheck.Stream(r, emit)
+	case scan.FormatZAP:
+		return zap.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -113,6 +116,8 @@ func sniff(head []byte) (scan.Format, bool) {
 			return scan.FormatOpenVEX, false
 		case jsonKeyNear(b, "reportSchema") && (jsonKeyNear(b, "scanInfo") || jsonKeyNear(b, "dependencies")):
 			return scan.FormatDependencyCheck, false
+		case jsonPair(b, "@programName", "ZAP"), jsonKeyNear(b, "@version") && jsonKeyNear(b, "@generated") && jsonKeyNear(b, "site"):
+			return scan.FormatZAP, false
 		case isOSV(b):
 			return scan.FormatOSV, false
 		case jsonKeyNear(b, "spdxVersion") && (bytes.Contains(b, []byte(`"SPDX-2.`)) || bytes.Contains(b, []byte(`"SPDXRef-DOCUMENT"`))):
@@ -249,7 +254,13 @@ func sniffXML(b []byte) (scan.Format, bool) {
 		return scan.FormatNessus, unsafe
 	case "get_reports_response":
 		return scan.FormatGVM, unsafe
+	case "OWASPZAPReport":
+		return scan.FormatZAP, unsafe
 	case "report":
+		if bytes.Contains(b, []byte("<alertitem>")) && bytes.Contains(b, []byte("<pluginid>")) {
+			// ZAP 1.x: a bare <report> of alert items.
+			return scan.FormatZAP, unsafe
+		}
 		for _, hint := range []string{"format_id=", "<gmp>", "<omp>", "<scan_run_status>", "<results", "<nvt oid="} {
 			if bytes.Contains(b, []byte(hint)) {
 				return scan.FormatGVM, unsafe
