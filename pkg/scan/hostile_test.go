@@ -62,7 +62,7 @@ var hostile = map[string]error{
 	"json-top-level-string.json":  scan.ErrMalformed,
 	"wrong-format-grepable.gnmap": scan.ErrMalformed,
 	"wrong-format-html.html":      scan.ErrMalformed,
-	"wrong-format-spdx.json":      scan.ErrMalformed,
+	"wrong-format-sarif.json":     scan.ErrMalformed,
 }
 
 // Files the hostile inputs point at; a parser that read them would leak

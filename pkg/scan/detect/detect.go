@@ -20,6 +20,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
+	"github.com/tradewarden/tradewarden/pkg/scan/xmlstream"
 	"github.com/tradewarden/tradewarden/pkg/scan/zap"
 )
 
@@ -279,10 +280,11 @@ func sniffXML(b []byte) (scan.Format, bool) {
 }
 
 // doctypeEnd returns the offset just past a DOCTYPE declaration, or -1 if
-// it does not end within b, and whether it has an internal subset.
+// it does not end within b, and whether it has an unsafe internal subset
+// (one declaring or referencing entities, or not complete within b).
 func doctypeEnd(b []byte) (int, bool) {
 	var q byte
-	subset := false
+	unsafe := false
 	for i := len("<!DOCTYPE"); i < len(b); i++ {
 		c := b[i]
 		switch {
@@ -293,16 +295,24 @@ func doctypeEnd(b []byte) (int, bool) {
 		case c == '"' || c == '\'':
 			q = c
 		case c == '[':
-			subset = true
-			// Declarations inside may contain '>'; the subset ends at "]".
+			// Element and attribute-list declarations (Burp's DTD) are
+			// safe; entity declarations and references are not.
+			n, err := xmlstream.ScanSubset(b[i+1:])
+			if err == nil {
+				i += n
+				continue
+			}
+			// Still find the root behind it, so the refusal names the
+			// format; declarations may contain '>', the subset ends at "]".
+			unsafe = true
 			j := bytes.IndexByte(b[i:], ']')
 			if j < 0 {
 				return -1, true
 			}
 			i += j
 		case c == '>':
-			return i + 1, subset
+			return i + 1, unsafe
 		}
 	}
-	return -1, subset
+	return -1, unsafe
 }

@@ -772,9 +772,10 @@ func hasPrefixOrShort(b, prefix []byte) bool {
 	return bytes.HasPrefix(b, prefix)
 }
 
-// doctype accepts <!DOCTYPE name [ExternalID]> and refuses any internal
-// subset: that is where entity declarations live, and no report format
-// needs one. The external identifier is never resolved.
+// doctype accepts <!DOCTYPE name [ExternalID] [subset]>. An internal subset
+// may hold element and attribute-list declarations only (ScanSubset):
+// entity declarations are refused, since that is where entity expansion
+// attacks live. The external identifier is never resolved.
 func (d *Decoder) doctype(b []byte) error {
 	if d.st != stateProlog || d.sawDoctype {
 		return d.malformed(d.pos, "misplaced DOCTYPE")
@@ -790,7 +791,16 @@ func (d *Decoder) doctype(b []byte) error {
 		case c == '"' || c == '\'':
 			q = c
 		case c == '[':
-			return d.unsafe(d.pos+i, "DOCTYPE internal subset (entity declarations) not allowed")
+			n, err := ScanSubset(b[i+1:])
+			switch {
+			case errors.Is(err, ErrSubsetShort):
+				return errMore
+			case errors.Is(err, ErrSubsetEntities):
+				return d.unsafe(d.pos+i, "DOCTYPE internal subset with entity declarations or references not allowed")
+			case err != nil:
+				return d.malformed(d.pos+i, "%v", err)
+			}
+			i += n
 		case c == '<':
 			return d.malformed(d.pos+i, "unexpected '<' in DOCTYPE")
 		case c == '>':
