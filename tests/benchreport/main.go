@@ -56,6 +56,7 @@ var figures = []figure{
 	{name: "OpenVEX parse", bench: "BenchmarkOpenVEXParse", metric: "MB/s", base: "BenchmarkOpenVEXStdlibUnmarshal", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "Dependency-Check XML parse", bench: "BenchmarkDependencyCheckParse", metric: "MB/s", base: "BenchmarkDependencyCheckStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "ZAP XML parse", bench: "BenchmarkZAPParse", metric: "MB/s", base: "BenchmarkZAPStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "Burp XML parse", bench: "BenchmarkBurpParse", metric: "MB/s", base: "BenchmarkBurpStdlibTokenLoop", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "700 scan findings imported into a case", bench: "BenchmarkEvidenceImport700Findings", metric: "ms/import", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "3-page notice render", bench: "BenchmarkRenderNotice3Pages", metric: "ns/op", base: "BenchmarkRawGofpdf3Page", baseUnit: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},
 	{name: "summary report, all authorities", bench: "BenchmarkSummaryReport", metric: "ns/op", scale: 1e-6, unit: "ms", lowerIsBetter: true},

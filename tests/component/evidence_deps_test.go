@@ -26,7 +26,7 @@ func TestEvidenceDependencyFormats(t *testing.T) {
 		{"cyclonedx/testdata/grype-1.2-image.xml", "application/xml", "cyclonedx", 2},
 		{"depcheck/testdata/dc-6.5.3.xml", "application/xml", "dependency-check", 1},
 	}
-	web := []struct{ file, format string }{{"zap/testdata/some_2.9.0.xml", "zap"}}
+	web := []struct{ file, format string }{{"zap/testdata/some_2.9.0.xml", "zap"}, {"burp/testdata/seven_findings.xml", "burp"}}
 	for _, tc := range cases {
 		ev := upload(t, off, cv.ID, filepath.Base(tc.file), tc.ctype, fixture(t, tc.file), 201)
 		if ev.Format != tc.format || ev.FindingsCount != tc.findings || ev.ParseWarning != "" {

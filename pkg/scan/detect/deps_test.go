@@ -3,10 +3,12 @@ package detect_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"testing"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/burp"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/depcheck"
 	"github.com/tradewarden/tradewarden/pkg/scan/detect"
@@ -39,6 +41,8 @@ var depFixtures = []struct {
 	{"../depcheck/testdata/dc-schema-1.3.xml", scan.FormatDependencyCheck, func(r *bytes.Reader) (scan.Report, error) { return depcheck.Parse(r) }},
 	{"../zap/testdata/some_2.9.0.xml", scan.FormatZAP, func(r *bytes.Reader) (scan.Report, error) { return zap.Parse(r) }},
 	{"../zap/testdata/zap_2.16.1_with_req_resp.xml", scan.FormatZAP, func(r *bytes.Reader) (scan.Report, error) { return zap.Parse(r) }},
+	{"../burp/testdata/one_finding_with_cwe.xml", scan.FormatBurp, func(r *bytes.Reader) (scan.Report, error) { return burp.Parse(r) }},
+	{"../burp/testdata/seven_findings.xml", scan.FormatBurp, func(r *bytes.Reader) (scan.Report, error) { return burp.Parse(r) }},
 	{"../trivy/testdata/secrets.json", scan.FormatTrivy, func(r *bytes.Reader) (scan.Report, error) { return trivy.Parse(r) }},
 }
 
@@ -86,6 +90,8 @@ func TestDetectDependencyVariants(t *testing.T) {
 		{"zap json", "{\"@programName\": \"ZAP\", \"@version\": \"2.14.0\"", scan.FormatZAP},
 		{"zap json 2.9", "{\"@version\": \"2.9.0\", \"@generated\": \"Tue\", \"site\": [", scan.FormatZAP},
 		{"zap 1.x", "<?xml version=\"1.0\"?><report>Report generated at x\n<alertitem><pluginid>1</pluginid>", scan.FormatZAP},
+		{"burp with entity", "<?xml version=\"1.0\"?><!DOCTYPE issues [<!ENTITY x \"y\">]><issues burpVersion=\"1\">", scan.FormatBurp},
+		{"other issues", `<issues><issue><title>bug</title></issue></issues>`, scan.FormatOther},
 		{"schema version alone", `{"SchemaVersion": 2, "name": "x"}`, scan.FormatOther},
 	}
 	for _, tt := range tests {
@@ -94,5 +100,21 @@ func TestDetectDependencyVariants(t *testing.T) {
 				t.Fatalf("Detect = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Burp's DTD is accepted; one that declares entities is refused as unsafe,
+// before any parser runs.
+func TestBurpDTD(t *testing.T) {
+	raw, err := os.ReadFile("../burp/testdata/one_finding_with_cwe.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := detect.Parse(bytes.NewReader(raw)); err != nil {
+		t.Fatalf("Burp export refused: %v", err)
+	}
+	evil := bytes.Replace(raw, []byte("<!ELEMENT issues (issue*)>"), []byte(`<!ELEMENT issues (issue*)><!ENTITY x SYSTEM "file:///etc/passwd">`), 1)
+	if _, err := detect.Parse(bytes.NewReader(evil)); !errors.Is(err, scan.ErrUnsafe) {
+		t.Fatalf("entity declaration: %v", err)
 	}
 }

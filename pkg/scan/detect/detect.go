@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/burp"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
 	"github.com/tradewarden/tradewarden/pkg/scan/depcheck"
 	"github.com/tradewarden/tradewarden/pkg/scan/grype"
@@ -90,6 +91,8 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return depcheck.Stream(r, emit)
 	case scan.FormatZAP:
 		return zap.Stream(r, emit)
+	case scan.FormatBurp:
+		return burp.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -257,6 +260,10 @@ func sniffXML(b []byte) (scan.Format, bool) {
 		return scan.FormatGVM, unsafe
 	case "OWASPZAPReport":
 		return scan.FormatZAP, unsafe
+	case "issues":
+		if bytes.Contains(b, []byte("burpVersion=")) {
+			return scan.FormatBurp, unsafe
+		}
 	case "report":
 		if bytes.Contains(b, []byte("<alertitem>")) && bytes.Contains(b, []byte("<pluginid>")) {
 			// ZAP 1.x: a bare <report> of alert items.
