@@ -115,6 +115,16 @@ func TestLegacyArray(t *testing.T) {
 	}
 }
 
+// Trivy writes empty lists as null.
+func TestNullLists(t *testing.T) {
+	doc := `{"SchemaVersion":2,"ArtifactName":"x","Results":[{"Target":"a","Vulnerabilities":null,"Secrets":null},` +
+		`{"Target":"b","Vulnerabilities":[{"VulnerabilityID":"CVE-2020-1","PkgName":"p","CweIDs":null,"CVSS":null}]}]}`
+	rep, err := trivy.Parse(strings.NewReader(doc))
+	if err != nil || len(rep.Items) != 1 {
+		t.Fatalf("%v %+v", err, rep.Items)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	for _, doc := range []string{``, `{`, `{"SchemaVersion":2,"Results":[{"Vulnerabilities":[{"VulnerabilityID":1}]}]}`, `{"foo":1}`, `"x"`,
 		`{"Results":[]} {}`} {
