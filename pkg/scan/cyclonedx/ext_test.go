@@ -64,3 +64,23 @@ func TestNestedExtensionRefResolved(t *testing.T) {
 		t.Errorf("1.2 is supported: %q", rep.Warnings)
 	}
 }
+
+// The real report the issue names: Grype's 1.2 layout, 312 vulnerabilities
+// that used to come out as 0 findings.
+func TestGrype12Corpus(t *testing.T) {
+	rep := parseFile(t, "testdata/corpus/grype-1.2-defectdojo.xml")
+	scantest.CheckReport(t, rep, scan.FormatCycloneDX)
+	if len(rep.Items) != 312 || len(rep.Warnings) != 0 {
+		t.Fatalf("items %d, warnings %q", len(rep.Items), rep.Warnings)
+	}
+	sev := map[scan.Severity]int{}
+	for _, it := range rep.Items {
+		sev[it.Severity]++
+		if it.Component == nil || it.Component.Name == "" || len(it.CVEs) == 0 && !strings.HasPrefix(it.ToolID, "GHSA-") {
+			t.Errorf("item without its component or id: %+v", it)
+		}
+	}
+	if sev[scan.SeverityCritical] != 5 || sev[scan.SeverityHigh] != 31 || sev[scan.SeverityMedium] != 139 || sev[scan.SeverityLow] != 137 {
+		t.Errorf("severities: %v", sev)
+	}
+}
