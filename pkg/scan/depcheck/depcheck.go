@@ -91,7 +91,14 @@ type builder struct {
 	rep        *scan.Report
 	emit       func(scan.Item) error
 	suppressed int
-	project    bool // projectInfo seen: this is a Dependency-Check report
+}
+
+// project makes the scanned project the report's subject: the target its
+// findings are on, so a re-scan of another project resolves none of them.
+func (b *builder) project() {
+	if b.rep.Name != "" {
+		b.rep.Subject = &scan.Component{Type: "application", Name: b.rep.Name}
+	}
 }
 
 func (b *builder) dependency(d dependency) error {

@@ -67,6 +67,7 @@ func parseJSON(r io.Reader, b *builder) error {
 				return err
 			}
 			b.rep.Name, b.rep.Start = scan.FieldString(pi.Name), parseTime(pi.ReportDate)
+			b.project()
 		case "dependencies":
 			sawDeps = true
 			return d.Array(func() error {

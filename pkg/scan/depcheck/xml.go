@@ -37,6 +37,7 @@ func parseXML(r io.Reader, b *builder) error {
 			var date string
 			err := d.Fields(map[string]*string{"name": &b.rep.Name, "reportDate": &date})
 			b.rep.Start = parseTime(date)
+			b.project()
 			return err
 		case "dependencies":
 			return d.Children(func(t *xmlstream.Token) error {

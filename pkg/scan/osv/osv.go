@@ -13,6 +13,7 @@ package osv
 import (
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,12 @@ func result(d *jsonguard.Decoder, rep *scan.Report, emit func(scan.Item) error) 
 				return err
 			}
 			source = scan.FieldString(s.Path)
+			if rep.Subject == nil && source != "" {
+				// The scanned project, named by the first source's
+				// directory, is the target its findings are on (so a
+				// re-scan of another project resolves none of them).
+				rep.Subject = &scan.Component{Type: "source", Name: path.Dir(source)}
+			}
 		case "packages":
 			return d.Array(func() error {
 				var p pkg

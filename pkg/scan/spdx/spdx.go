@@ -123,6 +123,10 @@ func (p *parser) run() error {
 			break
 		}
 	}
+	if p.rep.Subject == nil && p.rep.Name != "" {
+		// No DESCRIBES: the document's name stands for the product.
+		p.rep.Subject = &scan.Component{Name: p.rep.Name}
+	}
 	return p.d.End()
 }
 
