@@ -3,7 +3,8 @@
 // keys and the errors that tell a bad report apart from a failed read.
 //
 // The parsers live in subpackages, one per format (nmap, nessus, gvm,
-// cyclonedx, testssl), and detect picks one by sniffing the content. The
+// cyclonedx, testssl, trivy, grype, osv, spdx, openvex, depcheck, zap,
+// burp), and detect picks one by sniffing the content. The
 // package knows nothing about regulations: mapping items to requirements is
 // the caller's business, so items carry raw facts (ports, services, tool ids,
 // CVEs, scores) rather than verdicts.
