@@ -192,3 +192,33 @@ func TestEvidenceOpenVEXKeepsOfficersDecision(t *testing.T) {
 		t.Errorf("officer's confirmation kept, statement recorded: %+v", f)
 	}
 }
+
+// The order a lab sends the VEX and the scan in does not matter: a VEX
+// already on the case applies to the findings a later scan adds.
+func TestEvidenceOpenVEXBeforeScan(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	up := uploadVEX(t, off, cv.ID, "openvex.json", fixture(t, "openvex/testdata/trivy-gomod.json"))
+	if up.Import.VEXUnmatched != 1 || up.Import.VEXApplied != 0 {
+		t.Fatalf("VEX on an empty case: %+v", up.Import)
+	}
+	var scan vexUpload
+	off.Upload("/api/v1/cases/"+cv.ID+"/evidence", uploadFields(), "gomod.json", "application/json",
+		fixture(t, "trivy/testdata/gomod.json")).Expect(201).JSON(&scan)
+	if scan.Import.VEXApplied != 1 {
+		t.Errorf("scan import: %+v", scan.Import)
+	}
+	for _, f := range vexFindings(t, off, cv.ID, "") {
+		want := "open"
+		if f.ToolID == "CVE-2022-23628" {
+			want = "not_affected"
+			if f.VEX == nil || f.VEX.EvidenceID != up.ID || f.VEX.Justification != "vulnerable_code_not_in_execute_path" {
+				t.Errorf("statement not recorded: %+v", f.VEX)
+			}
+		}
+		if f.Status != want {
+			t.Errorf("%s: %s, want %s", f.ToolID, f.Status, want)
+		}
+	}
+}

@@ -127,6 +127,9 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 	if err := s.store.UpdateFindings(ctx, updates); err != nil {
 		return sum, err
 	}
+	if err := s.replayVEX(ctx, caseID, p.format, inserts, &sum); err != nil {
+		return sum, err
+	}
 	return sum, nil
 }
 

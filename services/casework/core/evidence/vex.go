@@ -2,11 +2,13 @@ package evidence
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/detect"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 )
 
@@ -26,6 +28,8 @@ var vexFormats = []scan.Format{scan.FormatCycloneDX, scan.FormatTrivy, scan.Form
 //   - an officer's decision (confirmed, disputed, false positive) is never
 //     overridden: the statement is recorded beside it.
 //
+// Statements also apply to findings a later scan adds (replayVEX).
+//
 // A statement matches a finding when the vulnerability id, a CVE or an
 // alias agrees and the product (purl without qualifiers; any version when
 // the statement names none) is the finding's component.
@@ -39,25 +43,33 @@ func (s *Service) applyVEX(ctx context.Context, caseID string, ex Exhibit, p par
 		}
 		all = append(all, fs...)
 	}
+	return sum, s.applyStatements(ctx, caseID, ex, p.items, all, &sum, true)
+}
+
+// applyStatements applies VEX statements from exhibit ex to findings,
+// writing the changed ones and an audit entry for each change. unmatched
+// says whether statements matching none of them count in the summary (not
+// when earlier VEX exhibits are replayed on a scan's new findings).
+func (s *Service) applyStatements(ctx context.Context, caseID string, ex Exhibit, statements []scan.Item, findings []Finding,
+	sum *ImportSummary, unmatched bool) error {
 	changed := map[string]int{} // finding id → index in updates
 	var updates []Finding
 	var events []audit.Event
-	for _, st := range p.items {
+	for _, st := range statements {
 		matched := false
-		for i := range all {
-			f := &all[i]
+		for i := range findings {
+			f := &findings[i]
 			if !vexMatches(st, *f) {
 				continue
 			}
 			matched = true
 			before := f.Status
-			applied := applyStatement(f, st, ex)
-			f.UpdatedAt = ex.UploadedAt
-			if applied {
+			if applyStatement(f, st, ex) {
 				sum.VEXApplied++
 			} else {
 				sum.VEXRecorded++
 			}
+			f.UpdatedAt = s.now().UTC()
 			if j, ok := changed[f.ID]; ok {
 				updates[j] = *f
 			} else {
@@ -69,19 +81,63 @@ func (s *Service) applyVEX(ctx context.Context, caseID string, ex Exhibit, p par
 					"justification": f.VEX.Justification, "statement": f.VEX.Statement, "vulnerability": st.ToolID,
 					"product": componentOf(st), "exhibit_ref": ex.Ref, "title": f.Title}})
 		}
-		if !matched {
+		if !matched && unmatched {
 			sum.VEXUnmatched++
 		}
 	}
 	if err := s.store.UpdateFindings(ctx, updates); err != nil {
-		return sum, err
+		return err
 	}
 	for _, e := range events {
 		if err := s.log.Record(ctx, e); err != nil {
-			return sum, err
+			return err
 		}
 	}
-	return sum, nil
+	return nil
+}
+
+// replayVEX applies the case's earlier VEX exhibits, oldest first, to the
+// findings a scan import has just added, so the order in which a lab sends
+// the SBOM and its VEX does not matter. Superseded VEX exhibits are not
+// replayed.
+func (s *Service) replayVEX(ctx context.Context, caseID string, format scan.Format, added []Finding, sum *ImportSummary) error {
+	if len(added) == 0 || !slices.Contains(vexFormats, format) {
+		return nil
+	}
+	exs, err := s.store.ListExhibits(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	for _, ex := range exs {
+		if ex.Format != string(scan.FormatOpenVEX) || ex.SupersededBy != "" {
+			continue
+		}
+		statements, err := s.vexStatements(ex)
+		if err != nil {
+			return err
+		}
+		if err := s.applyStatements(ctx, caseID, ex, statements, added, sum, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vexStatements re-reads a stored VEX exhibit's statements.
+func (s *Service) vexStatements(ex Exhibit) ([]scan.Item, error) {
+	rc, _, err := s.blobs.Open(ex.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("open VEX exhibit %s: %w", ex.Ref, err)
+	}
+	defer rc.Close()
+	var items []scan.Item
+	if _, err := detect.StreamAs(scan.FormatOpenVEX, rc, func(it scan.Item) error {
+		items = append(items, it)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("re-read VEX exhibit %s: %w", ex.Ref, err)
+	}
+	return items, nil
 }
 
 // applyStatement records the statement on f and changes its status where
