@@ -78,7 +78,6 @@ var hostile = map[string]error{
 	"json-top-level-string.json":    scan.ErrUnsupported,
 	"wrong-format-grepable.gnmap":   scan.ErrUnsupported,
 	"wrong-format-html.html":        scan.ErrUnsupported,
-	"wrong-format-spdx.json":        scan.ErrUnsupported,
 	"wrong-format-nmap-normal.nmap": scan.ErrUnsupported,
 	"nested-gzip.xml.gz.gz":         scan.ErrUnsafe,
 	"zip-in-gzip.zip.gz":            scan.ErrUnsafe,
@@ -87,6 +86,7 @@ var hostile = map[string]error{
 	"windows-1252-declared.xml":     nil, // transcoded, not replaced with U+FFFD
 	"dtd-elements-only.xml":         nil, // a comment before the declaration, a DTD without entities
 	"entity-after-elements.xml":     scan.ErrUnsafe,
+	"wrong-format-sarif.json":       scan.ErrUnsupported,
 }
 
 // Files the hostile inputs point at; a parser that read them would leak

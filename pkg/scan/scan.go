@@ -3,7 +3,8 @@
 // keys and the errors that tell a bad report apart from a failed read.
 //
 // The parsers live in subpackages, one per format (nmap, nessus, gvm,
-// cyclonedx, testssl), and detect picks one by sniffing the content. The
+// cyclonedx, testssl, trivy, grype, osv, spdx, openvex, depcheck, zap,
+// burp), and detect picks one by sniffing the content. The
 // package knows nothing about regulations: mapping items to requirements is
 // the caller's business, so items carry raw facts (ports, services, tool ids,
 // CVEs, scores) rather than verdicts.
@@ -26,7 +27,16 @@ const (
 	FormatGVM       Format = "gvm"
 	FormatCycloneDX Format = "cyclonedx"
 	FormatTestSSL   Format = "testssl"
-	FormatOther     Format = "other"
+	FormatTrivy     Format = "trivy"
+	FormatGrype     Format = "grype"
+	FormatOSV       Format = "osv"
+	FormatSPDX      Format = "spdx"
+	FormatOpenVEX   Format = "openvex"
+	// FormatDependencyCheck is OWASP Dependency-Check, XML or JSON.
+	FormatDependencyCheck Format = "dependency-check"
+	FormatZAP             Format = "zap"
+	FormatBurp            Format = "burp"
+	FormatOther           Format = "other"
 )
 
 // Formats of credential crackers, protocol auditors and CSV exports.
@@ -185,6 +195,12 @@ type Item struct {
 	Output          string        `json:"output,omitempty"`
 	OutputTruncated bool          `json:"output_truncated,omitempty"`
 	Component       *ComponentRef `json:"component,omitempty"`
+	// Aliases are the advisory's other ids that are not CVEs (GHSA, OSV,
+	// distribution ids), so a VEX statement or an officer can match them.
+	Aliases []string `json:"aliases,omitempty"`
+	// FixedVersions are the component versions the tool says fix the
+	// vulnerability; empty when no fix is known.
+	FixedVersions []string `json:"fixed_versions,omitempty"`
 	// Credentials are the logins the item shows working, as the tool printed
 	// them; they are the fact a universal-default-password finding rests on.
 	Credentials []Credential `json:"credentials,omitempty"`

@@ -1,4 +1,4 @@
-// Package cyclonedx parses CycloneDX 1.4–1.6 SBOMs, JSON or XML, into the
+// Package cyclonedx parses CycloneDX 1.2–1.6 SBOMs, JSON or XML, into the
 // report's Subject (metadata component) and Components (nested ones
 // flattened with Parent set), and turns embedded vulnerabilities into one
 // component_vulnerability item per (vulnerability, affected component).
@@ -8,6 +8,11 @@
 // the end. Refs may be bom-refs, BOM-Links ("urn:cdx:…#ref") or purls.
 // VEX analysis states (not_affected, false_positive, resolved…) are kept in
 // Item.State rather than dropping the item, so the decision stays visible.
+//
+// CycloneDX 1.2/1.3 XML has no vulnerabilities section; tools such as older
+// Grype wrote the vulnerability extension (schema/ext/vulnerability/1.0)
+// inside each component instead. Those nested vulnerabilities affect the
+// component they sit in, or the component their ref names when it is known.
 package cyclonedx
 
 import (
@@ -72,6 +77,8 @@ func firstByte(br *bufio.Reader) byte {
 type component struct {
 	scan.Component
 	children []component
+	// vulns are extension vulnerabilities nested in the component.
+	vulns []vuln
 }
 
 type rating struct {
@@ -96,6 +103,9 @@ type vuln struct {
 	detail      string
 	state       string
 	affects     []affect
+	// owner is the component an extension vulnerability is nested in: it
+	// is affected when the vulnerability's ref names no known component.
+	owner *scan.Component
 }
 
 // builder collects components and turns vulnerabilities into items.
@@ -120,9 +130,9 @@ func newBuilder(emit func(scan.Item) error) *builder {
 func (b *builder) setSpec(v string) {
 	b.spec = v
 	switch v {
-	case "1.4", "1.5", "1.6":
+	case "1.2", "1.3", "1.4", "1.5", "1.6":
 	default:
-		b.rep.Warn("specVersion %q is outside the supported 1.4–1.6; parsed anyway", v)
+		b.rep.Warn("specVersion %q is outside the supported 1.2–1.6; parsed anyway", v)
 	}
 }
 
@@ -132,7 +142,7 @@ func (b *builder) setTool(name, version string) {
 	}
 }
 
-func (b *builder) setSubject(c component) {
+func (b *builder) setSubject(c component) error {
 	s := c.Component
 	b.rep.Subject = &s
 	if s.BOMRef != "" {
@@ -143,11 +153,16 @@ func (b *builder) setSubject(c component) {
 	}
 	// Components nested in the metadata component are still components.
 	for _, ch := range c.children {
-		b.addComponent(ch, s.BOMRef)
+		if err := b.addComponent(ch, s.BOMRef); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-func (b *builder) addComponent(c component, parent string) {
+// addComponent records c and its nested components, and emits the
+// extension vulnerabilities nested in them (an emit error is returned).
+func (b *builder) addComponent(c component, parent string) error {
 	c.Parent = parent
 	i := len(b.rep.Components)
 	b.rep.Components = append(b.rep.Components, c.Component)
@@ -164,8 +179,18 @@ func (b *builder) addComponent(c component, parent string) {
 		}
 	}
 	for _, ch := range c.children {
-		b.addComponent(ch, c.BOMRef)
+		if err := b.addComponent(ch, c.BOMRef); err != nil {
+			return err
+		}
 	}
+	for _, v := range c.vulns {
+		owner := b.rep.Components[i]
+		v.owner = &owner
+		if err := b.addVuln(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolve finds the component a vulnerability's affects ref names.
@@ -195,6 +220,9 @@ func (b *builder) resolve(ref string) (scan.Component, bool) {
 }
 
 func (b *builder) addVuln(v vuln) error {
+	if v.owner != nil {
+		return b.emitVuln(v)
+	}
 	for _, a := range v.affects {
 		if _, ok := b.resolve(a.ref); !ok {
 			b.deferred = append(b.deferred, v)
@@ -253,6 +281,22 @@ func (b *builder) emitVuln(v vuln) error {
 		} else if r.hasScore {
 			base.Severity = scan.SeverityFromCVSS(r.score)
 		}
+	}
+	if v.owner != nil {
+		// Nested (1.2 extension): the ref names the affected component when
+		// it is one we know; otherwise it is the enclosing one.
+		c := *v.owner
+		if len(v.affects) > 0 {
+			if rc, ok := b.resolve(v.affects[0].ref); ok {
+				c = rc
+			}
+		}
+		it := base
+		it.Component = c.Ref()
+		it.Product, it.Version = c.Name, c.Version
+		it.Title, _ = scan.Clip(strings.TrimSpace(v.id+" in "+c.Name+" "+c.Version), scan.MaxField)
+		it.Key = scan.Key(scan.FormatCycloneDX, v.id, identity(c))
+		return b.emit(it)
 	}
 	if len(v.affects) == 0 {
 		b.rep.Warn("vulnerability %s lists no affected component", v.id)

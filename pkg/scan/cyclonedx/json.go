@@ -170,8 +170,7 @@ func parseJSON(r io.Reader, b *builder) error {
 				if err := d.Value(&c); err != nil {
 					return err
 				}
-				b.addComponent(c.model(), "")
-				return nil
+				return b.addComponent(c.model(), "")
 			})
 		case "vulnerabilities":
 			return d.Array(func() error {
@@ -198,7 +197,9 @@ func (b *builder) metadataJSON(m *jsonMetadata) {
 		b.rep.Start = t.UTC()
 	}
 	if m.Component != nil {
-		b.setSubject(m.Component.model())
+		// JSON components carry no nested vulnerabilities, so nothing is
+		// emitted here and there is no error to return.
+		_ = b.setSubject(m.Component.model())
 	}
 	raw := bytes.TrimSpace(m.Tools)
 	switch {

@@ -51,10 +51,10 @@ func parseXML(r io.Reader, b *builder) error {
 					return p.d.Skip()
 				}
 				c, err := p.component(t)
-				if err == nil {
-					b.addComponent(c, "")
+				if err != nil {
+					return err
 				}
-				return err
+				return b.addComponent(c, "")
 			})
 		case "vulnerabilities":
 			return p.children(func(t *xmlstream.Token) error {
@@ -130,10 +130,10 @@ func (p *xmlParser) metadata() error {
 			return err
 		case "component":
 			c, err := p.component(t)
-			if err == nil {
-				p.b.setSubject(c)
+			if err != nil {
+				return err
 			}
-			return err
+			return p.b.setSubject(c)
 		case "tools":
 			return p.children(func(t *xmlstream.Token) error {
 				switch string(t.Name) {
@@ -194,6 +194,16 @@ func (p *xmlParser) component(t *xmlstream.Token) (component, error) {
 				}
 				ch, err := p.component(t)
 				c.children = append(c.children, ch)
+				return err
+			})
+		case "vulnerabilities":
+			// The 1.2/1.3 vulnerability extension, nested in the component.
+			err = p.children(func(t *xmlstream.Token) error {
+				if !t.Is("vulnerability") {
+					return p.d.Skip()
+				}
+				v, err := p.extVulnerability(t)
+				c.vulns = append(c.vulns, v)
 				return err
 			})
 		default:
@@ -280,5 +290,76 @@ func (p *xmlParser) vulnerability() (vuln, error) {
 		}
 		return err
 	})
+	return v, err
+}
+
+// extVulnerability reads one vulnerability of the CycloneDX vulnerability
+// extension 1.0: id, source, ratings (score/base, severity, method,
+// vector), cwes, description, and the ref attribute naming the component.
+func (p *xmlParser) extVulnerability(t *xmlstream.Token) (vuln, error) {
+	var v vuln
+	if ref, ok := t.Attr("ref"); ok && len(ref) > 0 {
+		v.affects = []affect{{ref: scan.Field(ref)}}
+	}
+	err := p.children(func(t *xmlstream.Token) error {
+		var err error
+		switch string(t.Name) {
+		case "id":
+			v.id, err = p.d.FieldText()
+		case "description":
+			var tb scan.TextBuffer
+			err = p.d.Text(&tb)
+			v.description, _ = tb.String()
+		case "ratings":
+			err = p.children(func(t *xmlstream.Token) error {
+				var r rating
+				err := p.children(func(t *xmlstream.Token) error {
+					var err error
+					switch string(t.Name) {
+					case "score":
+						var base string
+						err = p.fields(map[string]*string{"base": &base})
+						r.score, r.hasScore = parseScore(base)
+					case "severity":
+						r.severity, err = p.d.FieldText()
+					case "method":
+						r.method, err = p.d.FieldText()
+					case "vector":
+						r.vector, err = p.d.FieldText()
+					default:
+						err = p.d.Skip()
+					}
+					return err
+				})
+				v.ratings = append(v.ratings, r)
+				return err
+			})
+		case "cwes":
+			err = p.children(func(t *xmlstream.Token) error {
+				s, err := p.d.FieldText()
+				if s != "" {
+					v.cwes = scan.AppendUnique(v.cwes, "CWE-"+strings.TrimPrefix(s, "CWE-"))
+				}
+				return err
+			})
+		default:
+			err = p.d.Skip()
+		}
+		return err
+	})
+	// Grype wrote the tool's severity as a rating of its own, apart from
+	// the scored one: the word applies to the scored rating too.
+	sev := ""
+	for _, r := range v.ratings {
+		if r.severity != "" {
+			sev = r.severity
+			break
+		}
+	}
+	for i := range v.ratings {
+		if v.ratings[i].severity == "" {
+			v.ratings[i].severity = sev
+		}
+	}
 	return v, err
 }

@@ -10,7 +10,10 @@ import (
 	"strings"
 
 	"github.com/tradewarden/tradewarden/pkg/scan"
+	"github.com/tradewarden/tradewarden/pkg/scan/burp"
 	"github.com/tradewarden/tradewarden/pkg/scan/cyclonedx"
+	"github.com/tradewarden/tradewarden/pkg/scan/depcheck"
+	"github.com/tradewarden/tradewarden/pkg/scan/grype"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvm"
 	"github.com/tradewarden/tradewarden/pkg/scan/gvmcsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/hydra"
@@ -19,10 +22,16 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan/nessuscsv"
 	"github.com/tradewarden/tradewarden/pkg/scan/nmap"
 	"github.com/tradewarden/tradewarden/pkg/scan/nuclei"
+	"github.com/tradewarden/tradewarden/pkg/scan/openvex"
+	"github.com/tradewarden/tradewarden/pkg/scan/osv"
+	"github.com/tradewarden/tradewarden/pkg/scan/spdx"
 	"github.com/tradewarden/tradewarden/pkg/scan/sshaudit"
 	"github.com/tradewarden/tradewarden/pkg/scan/sslyze"
 	"github.com/tradewarden/tradewarden/pkg/scan/testssl"
 	"github.com/tradewarden/tradewarden/pkg/scan/testsslcsv"
+	"github.com/tradewarden/tradewarden/pkg/scan/trivy"
+	"github.com/tradewarden/tradewarden/pkg/scan/xmlstream"
+	"github.com/tradewarden/tradewarden/pkg/scan/zap"
 )
 
 // HeadSize is how many leading bytes (after decompression and decoding)
@@ -114,6 +123,22 @@ func StreamAs(f scan.Format, r io.Reader, emit func(scan.Item) error) (scan.Repo
 		return nuclei.Stream(r, emit)
 	case scan.FormatSSLyze:
 		return sslyze.Stream(r, emit)
+	case scan.FormatTrivy:
+		return trivy.Stream(r, emit)
+	case scan.FormatGrype:
+		return grype.Stream(r, emit)
+	case scan.FormatOSV:
+		return osv.Stream(r, emit)
+	case scan.FormatSPDX:
+		return spdx.Stream(r, emit)
+	case scan.FormatOpenVEX:
+		return openvex.Stream(r, emit)
+	case scan.FormatDependencyCheck:
+		return depcheck.Stream(r, emit)
+	case scan.FormatZAP:
+		return zap.Stream(r, emit)
+	case scan.FormatBurp:
+		return burp.Stream(r, emit)
 	}
 	return scan.Report{}, fmt.Errorf("detect: %w", scan.Malformedf(scan.Position{}, "no parser for format %q", f))
 }
@@ -147,6 +172,20 @@ func sniff(head []byte) (scan.Format, bool) {
 		case bytes.Contains(b, []byte(`"server_scan_results"`)) && (bytes.Contains(b, []byte(`"connectivity_status"`)) ||
 			bytes.Contains(b, []byte(`"scan_commands"`)) || bytes.Contains(b, []byte(`"sslyze_version"`))):
 			return scan.FormatSSLyze, false
+		case isTrivy(b):
+			return scan.FormatTrivy, false
+		case isGrype(b):
+			return scan.FormatGrype, false
+		case jsonKeyNear(b, "@context") && bytes.Contains(b, []byte(`"https://openvex.dev/ns`)):
+			return scan.FormatOpenVEX, false
+		case jsonKeyNear(b, "reportSchema") && (jsonKeyNear(b, "scanInfo") || jsonKeyNear(b, "dependencies")):
+			return scan.FormatDependencyCheck, false
+		case jsonPair(b, "@programName", "ZAP"), jsonKeyNear(b, "@version") && jsonKeyNear(b, "@generated") && jsonKeyNear(b, "site"):
+			return scan.FormatZAP, false
+		case isOSV(b):
+			return scan.FormatOSV, false
+		case jsonKeyNear(b, "spdxVersion") && (bytes.Contains(b, []byte(`"SPDX-2.`)) || bytes.Contains(b, []byte(`"SPDXRef-DOCUMENT"`))):
+			return scan.FormatSPDX, false
 		case bytes.Contains(b, []byte(`"scanResult"`)),
 			bytes.Contains(b, []byte(`"Invocation"`)) && bytes.Contains(b, []byte("testssl")):
 			return scan.FormatTestSSL, false
@@ -154,6 +193,11 @@ func sniff(head []byte) (scan.Format, bool) {
 	case '[':
 		if isNuclei(b) {
 			return scan.FormatNuclei, false
+		}
+		// Trivy before 0.20: an array of {"Target", ..., "Vulnerabilities"}.
+		if bytes.HasPrefix(bytes.TrimLeft(b[1:], " \t\r\n"), []byte(`{`)) && jsonKeyNear(b, "Target") &&
+			(jsonKeyNear(b, "Vulnerabilities") || jsonKeyNear(b, "Type")) {
+			return scan.FormatTrivy, false
 		}
 		// testssl.sh --json: an array of {"id", ..., "severity", "finding"}.
 		obj := b[1:]
@@ -165,6 +209,45 @@ func sniff(head []byte) (scan.Format, bool) {
 		}
 	}
 	return scan.FormatOther, false
+}
+
+// isTrivy recognises a Trivy schema-2 report: SchemaVersion with
+// ArtifactName, or Trivy's own version block.
+func isTrivy(b []byte) bool {
+	return jsonKeyNear(b, "SchemaVersion") && (jsonKeyNear(b, "ArtifactName") || jsonKeyNear(b, "Trivy") || jsonKeyNear(b, "Results"))
+}
+
+// isGrype recognises a Grype report: it opens with its matches, each a
+// vulnerability with an artifact, or (when empty) names grype as its tool.
+func isGrype(b []byte) bool {
+	if !jsonKeyNear(b, "matches") {
+		return false
+	}
+	return (jsonKeyNear(b, "vulnerability") && (jsonKeyNear(b, "matchDetails") || jsonKeyNear(b, "artifact") || jsonKeyNear(b, "relatedVulnerabilities"))) ||
+		jsonPair(b, "name", "grype")
+}
+
+// isOSV recognises an OSV-Scanner report: results holding sources and
+// packages, or an empty results list with OSV-Scanner's experimental_config.
+func isOSV(b []byte) bool {
+	return jsonKeyNear(b, "results") && !jsonKeyNear(b, "runs") &&
+		((jsonKeyNear(b, "source") && jsonKeyNear(b, "packages")) || jsonKeyNear(b, "experimental_config"))
+}
+
+// jsonKeyNear reports whether "key" followed by a colon appears in b.
+func jsonKeyNear(b []byte, key string) bool {
+	k := []byte(`"` + key + `"`)
+	for {
+		i := bytes.Index(b, k)
+		if i < 0 {
+			return false
+		}
+		rest := bytes.TrimLeft(b[i+len(k):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+		b = b[i+len(k):]
+	}
 }
 
 // jsonPair looks for "key" : "value" with any white space around the colon.
@@ -240,7 +323,17 @@ func sniffXML(b []byte) (scan.Format, bool) {
 		return scan.FormatNessus, unsafe
 	case "get_reports_response":
 		return scan.FormatGVM, unsafe
+	case "OWASPZAPReport":
+		return scan.FormatZAP, unsafe
+	case "issues":
+		if bytes.Contains(b, []byte("burpVersion=")) {
+			return scan.FormatBurp, unsafe
+		}
 	case "report":
+		if bytes.Contains(b, []byte("<alertitem>")) && bytes.Contains(b, []byte("<pluginid>")) {
+			// ZAP 1.x: a bare <report> of alert items.
+			return scan.FormatZAP, unsafe
+		}
 		for _, hint := range []string{"format_id=", "<gmp>", "<omp>", "<scan_run_status>", "<results", "<nvt oid="} {
 			if bytes.Contains(b, []byte(hint)) {
 				return scan.FormatGVM, unsafe
@@ -250,16 +343,20 @@ func sniffXML(b []byte) (scan.Format, bool) {
 		if bytes.Contains(b, []byte("cyclonedx.org/schema/bom")) {
 			return scan.FormatCycloneDX, unsafe
 		}
+	case "analysis":
+		if bytes.Contains(b, []byte("jeremylong.github.io/DependencyCheck/dependency-check.")) {
+			return scan.FormatDependencyCheck, unsafe
+		}
 	}
 	return scan.FormatOther, unsafe
 }
 
 // doctypeEnd returns the offset just past a DOCTYPE declaration, or -1 if
-// it does not end within b, and whether its internal subset declares or
-// references entities (ELEMENT and ATTLIST declarations alone are safe).
+// it does not end within b, and whether it has an unsafe internal subset
+// (one declaring or referencing entities, or not complete within b).
 func doctypeEnd(b []byte) (int, bool) {
 	var q byte
-	subset := false
+	unsafe := false
 	for i := len("<!DOCTYPE"); i < len(b); i++ {
 		c := b[i]
 		switch {
@@ -270,24 +367,26 @@ func doctypeEnd(b []byte) (int, bool) {
 		case c == '"' || c == '\'':
 			q = c
 		case c == '[':
-			// Declarations inside may contain '>'; the subset ends at "]".
+			// Element and attribute-list declarations (Burp's DTD) are
+			// safe; entity declarations and references are not.
+			n, err := xmlstream.ScanSubset(b[i+1:])
+			if err == nil {
+				i += n
+				continue
+			}
+			// Still find the root behind it, so the refusal names the
+			// format; declarations may contain '>', the subset ends at "]".
+			unsafe = true
 			j := bytes.IndexByte(b[i:], ']')
 			if j < 0 {
-				return -1, hasEntities(b[i:])
+				return -1, true
 			}
-			subset = subset || hasEntities(b[i:i+j])
 			i += j
 		case c == '>':
-			return i + 1, subset
+			return i + 1, unsafe
 		}
 	}
-	return -1, subset
-}
-
-// hasEntities reports whether a DTD internal subset declares an entity or
-// references a parameter entity.
-func hasEntities(subset []byte) bool {
-	return bytes.Contains(subset, []byte("<!ENTITY")) || bytes.IndexByte(subset, '%') >= 0
+	return -1, unsafe
 }
 
 // sniffCSV names a CSV export by its header line.

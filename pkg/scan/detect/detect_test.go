@@ -99,7 +99,7 @@ func TestDetectVariants(t *testing.T) {
 		{"cyclonedx xml", `<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">`, scan.FormatCycloneDX},
 		{"other bom", `<bom xmlns="urn:example:bill-of-materials">`, scan.FormatOther},
 		{"cyclonedx json spaced", "{\n  \"$schema\": \"x\",\n  \"bomFormat\" :  \"CycloneDX\"", scan.FormatCycloneDX},
-		{"spdx json", `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}`, scan.FormatOther},
+		{"spdx json", `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}`, scan.FormatSPDX},
 		{"testssl flat", "[\n  {\n    \"id\" : \"service\",\n    \"ip\" : \"a/1.2.3.4\", \"severity\": \"INFO\", \"finding\" : \"HTTP\"}", scan.FormatTestSSL},
 		{"testssl pretty", "{\n \"Invocation\" : \"testssl.sh -p x\",\n \"at\" : \"h\"", scan.FormatTestSSL},
 		{"json array of numbers", `[1,2,3]`, scan.FormatOther},

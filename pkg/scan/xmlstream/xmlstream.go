@@ -799,13 +799,10 @@ func hasPrefixOrShort(b, prefix []byte) bool {
 	return bytes.HasPrefix(b, prefix)
 }
 
-// doctype accepts <!DOCTYPE name [ExternalID] [internal subset]>. The
-// internal subset may hold ELEMENT, ATTLIST and NOTATION declarations,
-// comments and processing instructions (Burp writes such a DTD); an ENTITY
-// declaration or a parameter-entity reference is refused as unsafe, since
-// that is how entity expansion and external fetches are smuggled in. The
-// declarations are skipped, never applied: ATTLIST defaults do not become
-// attributes. The external identifier is never resolved.
+// doctype accepts <!DOCTYPE name [ExternalID] [subset]>. An internal subset
+// may hold element and attribute-list declarations only (ScanSubset):
+// entity declarations are refused, since that is where entity expansion
+// attacks live. The external identifier is never resolved.
 func (d *Decoder) doctype(b []byte) error {
 	if d.st != stateProlog || d.sawDoctype {
 		return d.malformed(d.pos, "misplaced DOCTYPE")
@@ -870,9 +867,14 @@ func (d *Decoder) internalSubset(b []byte, i int) (int, error) {
 				return 0, errMore
 			}
 			return 0, d.unsafe(d.pos+i, "DOCTYPE internal subset (entity declarations) not allowed")
-		case hasPrefixOrShort(rest, []byte("<!ELEMENT")), hasPrefixOrShort(rest, []byte("<!ATTLIST")),
-			hasPrefixOrShort(rest, []byte("<!NOTATION")):
+		case hasPrefixOrShort(rest, []byte("<!NOTATION")), hasPrefixOrShort(rest, []byte("<![")):
 			if len(rest) < len("<!NOTATION") {
+				return 0, errMore
+			}
+			// As detect's ScanSubset: only what Burp's DTD needs is let through.
+			return 0, d.unsafe(d.pos+i, "DOCTYPE internal subset with notation declarations or conditional sections not allowed")
+		case hasPrefixOrShort(rest, []byte("<!ELEMENT")), hasPrefixOrShort(rest, []byte("<!ATTLIST")):
+			if len(rest) < len("<!ELEMENT") {
 				return 0, errMore
 			}
 			n, err := d.markupDecl(rest)

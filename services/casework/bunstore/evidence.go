@@ -215,6 +215,10 @@ type findingRow struct {
 	EvidenceID      string    `bun:"evidence_id"`
 	FirstEvidenceID string    `bun:"first_evidence_id"`
 	ResolvedBy      string    `bun:"resolved_by"`
+	VEXStatus       string    `bun:"vex_status"`
+	VEXJustify      string    `bun:"vex_justification"`
+	VEXStatement    string    `bun:"vex_statement"`
+	VEXEvidenceID   string    `bun:"vex_evidence_id"`
 	Note            string    `bun:"note"`
 	CreatedAt       time.Time `bun:"created_at"`
 	UpdatedAt       time.Time `bun:"updated_at"`
@@ -226,6 +230,7 @@ func toFindingRow(f evidence.Finding) findingRow {
 		Service: f.Service, Product: f.Product, Version: f.Version, Component: f.Component, CVEs: jsonList(f.CVEs), CVSS: f.CVSS,
 		Output: f.Output, Status: string(f.Status), RequirementIDs: jsonList(f.Requirements), RuleIDs: jsonList(f.RuleIDs),
 		Remapped: f.Remapped, EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy,
+		VEXStatus: f.VEX.Status, VEXJustify: f.VEX.Justification, VEXStatement: f.VEX.Statement, VEXEvidenceID: f.VEX.EvidenceID,
 		Note: f.Note, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
@@ -235,7 +240,8 @@ func (r findingRow) toCore() evidence.Finding {
 		Service: r.Service, Product: r.Product, Version: r.Version, Component: r.Component, CVEs: parseList(r.CVEs), CVSS: r.CVSS,
 		Output: r.Output, Status: evidence.FindingStatus(r.Status), Requirements: parseList(r.RequirementIDs),
 		RuleIDs: parseList(r.RuleIDs), Remapped: r.Remapped, EvidenceID: r.EvidenceID, FirstEvidenceID: r.FirstEvidenceID,
-		ResolvedBy: r.ResolvedBy, Note: r.Note, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ResolvedBy: r.ResolvedBy, Note: r.Note, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		VEX: evidence.VEX{Status: r.VEXStatus, Justification: r.VEXJustify, Statement: r.VEXStatement, EvidenceID: r.VEXEvidenceID}}
 }
 
 func findingsToCore(rows []findingRow) []evidence.Finding {
@@ -295,7 +301,8 @@ func (s Evidence) UpdateFindings(ctx context.Context, fs []evidence.Finding) err
 		}
 		if _, err := s.idb(ctx).NewUpdate().Model(&rows).
 			Column("title", "severity", "output", "cves", "cvss", "service", "product", "version", "status",
-				"requirement_ids", "rule_ids", "remapped", "evidence_id", "resolved_by", "note", "updated_at").
+				"requirement_ids", "rule_ids", "remapped", "evidence_id", "resolved_by", "note", "updated_at",
+				"vex_status", "vex_justification", "vex_statement", "vex_evidence_id").
 			Bulk().Exec(ctx); err != nil {
 			return fmt.Errorf("update findings: %w", err)
 		}
@@ -368,12 +375,15 @@ func (s Evidence) ListFindings(ctx context.Context, f evidence.FindingFilter) ([
 	return findingsToCore(rows), nil
 }
 
-// FindingRequirementIDs lists the requirements a case's findings evidence.
+// FindingRequirementIDs lists the requirements a case's findings evidence:
+// false positives and findings a supplier's VEX says do not affect the
+// product evidence nothing.
 func (s Evidence) FindingRequirementIDs(ctx context.Context, caseID string) ([]string, error) {
 	var ids []string
 	err := s.idb(ctx).NewSelect().TableExpr("finding_requirements AS fr").ColumnExpr("DISTINCT fr.requirement_id").
 		Join("JOIN findings AS f ON f.id = fr.finding_id").
-		Where("fr.case_id = ? AND f.status <> ?", caseID, string(evidence.FalsePositive)).Scan(ctx, &ids)
+		Where("fr.case_id = ? AND f.status NOT IN (?)", caseID, bun.In([]string{string(evidence.FalsePositive), string(evidence.NotAffected)})).
+		Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("finding requirements: %w", err)
 	}

@@ -177,7 +177,7 @@ type findingsView struct {
 }
 
 var severities = []string{"critical", "high", "medium", "low", "info"}
-var findingStatuses = []string{"open", "confirmed", "disputed", "false_positive", "resolved"}
+var findingStatuses = []string{"open", "confirmed", "disputed", "false_positive", "resolved", "not_affected"}
 
 func (con *Console) findingsPage(c *fiber.Ctx) error {
 	v, err := con.loadCase(c, "findings")

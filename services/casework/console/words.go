@@ -15,7 +15,7 @@ var labels = map[string]string{
 	"not_assessed": "Not assessed",
 	// findings
 	"open": "Open", "confirmed": "Confirmed", "disputed": "Disputed", "false_positive": "False positive",
-	"resolved": "Resolved",
+	"resolved": "Resolved", "not_affected": "Not affected (supplier's VEX)",
 	// notices
 	"draft": "Draft", "pending_approval": "Waiting for approval", "approved": "Approved", "issued": "Issued",
 	"served": "Served", "complied": "Complied", "breached": "Breached", "appealed": "Appealed",
@@ -80,7 +80,8 @@ var tagColours = map[string]string{
 	"low": "green", "medium": "yellow", "high": "orange", "serious": "red", "critical": "red", "info": "grey",
 	"pass": "green", "fail": "red", "inconclusive": "yellow", "not_applicable": "grey",
 	"open": "blue", "confirmed": "orange", "disputed": "yellow", "false_positive": "grey", "resolved": "green",
-	"draft": "grey", "pending_approval": "yellow", "approved": "blue", "issued": "purple", "served": "teal",
+	"not_affected": "grey",
+	"draft":        "grey", "pending_approval": "yellow", "approved": "blue", "issued": "purple", "served": "teal",
 	"complied": "green", "breached": "red", "appealed": "orange", "upheld": "purple", "varied": "purple",
 	"cancelled": "grey", "withdrawn": "grey", "revoked": "grey", "overdue": "red",
 }

@@ -58,6 +58,10 @@ type importDTO struct {
 	Unchanged int `json:"unchanged"`
 	Reopened  int `json:"reopened"`
 	Resolved  int `json:"resolved"`
+	// The VEX counts are set by an OpenVEX upload (see evidence.ImportSummary).
+	VEXApplied   int `json:"vex_applied,omitempty"`
+	VEXRecorded  int `json:"vex_recorded,omitempty"`
+	VEXUnmatched int `json:"vex_unmatched,omitempty"`
 }
 
 // uploadForm documents the multipart fields of an evidence upload.
@@ -135,16 +139,25 @@ type findingDTO struct {
 	EvidenceID      string    `json:"evidence_id"`
 	FirstEvidenceID string    `json:"first_evidence_id"`
 	ResolvedBy      string    `json:"resolved_by_evidence_id,omitempty"`
+	VEX             *vexDTO   `json:"vex,omitempty"`
 	Key             string    `json:"key"`
 	Note            string    `json:"note,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
+// vexDTO is the supplier's VEX statement applied to a finding.
+type vexDTO struct {
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
+	Statement     string `json:"statement,omitempty"`
+	EvidenceID    string `json:"evidence_id"`
+}
+
 type findingsQuery struct {
 	RequirementID string `query:"requirement_id" validate:"max=32"`
 	Severity      string `query:"severity" validate:"omitempty,oneof=info low medium high critical"`
-	Status        string `query:"status" validate:"omitempty,oneof=open confirmed disputed false_positive resolved"`
+	Status        string `query:"status" validate:"omitempty,oneof=open confirmed disputed false_positive resolved not_affected"`
 	EvidenceID    string `query:"evidence_id" validate:"max=64"`
 	Limit         int    `query:"limit" validate:"gte=0"`
 	Cursor        string `query:"cursor" validate:"max=64"`
@@ -173,7 +186,14 @@ func toFindingDTO(f evidence.Finding) findingDTO {
 		Component: f.Component, Tool: f.Tool, ToolID: f.ToolID, Format: f.Format, Kind: f.Kind, CVEs: orEmpty(f.CVEs), CVSS: f.CVSS,
 		Output: f.Output, RequirementIDs: orEmpty(f.Requirements), RuleIDs: orEmpty(f.RuleIDs), Remapped: f.Remapped,
 		EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy, Key: f.Key, Note: f.Note,
-		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, VEX: toVEXDTO(f.VEX)}
+}
+
+func toVEXDTO(v evidence.VEX) *vexDTO {
+	if v.Status == "" {
+		return nil
+	}
+	return &vexDTO{Status: v.Status, Justification: v.Justification, Statement: v.Statement, EvidenceID: v.EvidenceID}
 }
 
 func (s *Server) mountEvidence() {

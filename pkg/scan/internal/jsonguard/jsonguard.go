@@ -242,10 +242,18 @@ func (d *Decoder) Skip() error {
 }
 
 // Array calls fn for each element of the array that is the next value; fn
-// must consume exactly one value.
+// must consume exactly one value. A null stands for an empty array: Go
+// tools (Trivy, Grype) write nil slices as null.
 func (d *Decoder) Array(fn func() error) error {
-	if err := d.Expect('['); err != nil {
-		return err
+	t, err := d.Token()
+	if err != nil {
+		return Classify(err)
+	}
+	if t == nil {
+		return nil
+	}
+	if got, ok := t.(json.Delim); !ok || got != '[' {
+		return scan.Malformedf(scan.Position{Offset: d.InputOffset()}, "expected %q, got %v", '[', describe(t))
 	}
 	for d.More() {
 		if err := fn(); err != nil {

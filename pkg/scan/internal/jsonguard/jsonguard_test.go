@@ -113,3 +113,18 @@ func TestDecoderHelpers(t *testing.T) {
 		t.Fatalf("scalar document: %v", err)
 	}
 }
+
+func TestArrayNull(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`{"a":null,"b":[1],"c":"x"}`))
+	d.Begin()
+	n := 0
+	err := d.Fields(func(k string) error {
+		if k == "c" {
+			return d.Array(func() error { return d.Skip() })
+		}
+		return d.Array(func() error { n++; return d.Skip() })
+	})
+	if !errors.Is(err, scan.ErrMalformed) || n != 1 {
+		t.Fatalf("null is empty, a string is not an array: %v, %d", err, n)
+	}
+}

@@ -97,10 +97,28 @@ const (
 	Disputed      FindingStatus = "disputed"
 	FalsePositive FindingStatus = "false_positive"
 	Resolved      FindingStatus = "resolved"
+	// NotAffected is set by a supplier's VEX statement that the product is
+	// not affected, with its justification kept on the finding: the claim
+	// is the supplier's, recorded as theirs, not an officer's dismissal.
+	NotAffected FindingStatus = "not_affected"
 )
 
 // FindingStatuses lists every status.
-var FindingStatuses = []FindingStatus{Open, Confirmed, Disputed, FalsePositive, Resolved}
+var FindingStatuses = []FindingStatus{Open, Confirmed, Disputed, FalsePositive, Resolved, NotAffected}
+
+// VEX is the latest VEX statement applied to a finding.
+type VEX struct {
+	// Status is the statement's: not_affected, fixed, affected or
+	// under_investigation.
+	Status string
+	// Justification is the not_affected justification (OpenVEX's fixed
+	// vocabulary), when the statement gives one.
+	Justification string
+	// Statement is the impact, action and status notes, as written.
+	Statement string
+	// EvidenceID is the VEX exhibit the statement came from.
+	EvidenceID string
+}
 
 // Finding is one parsed scanner item on a case.
 type Finding struct {
@@ -133,9 +151,12 @@ type Finding struct {
 	EvidenceID      string // the exhibit that last showed it
 	FirstEvidenceID string
 	ResolvedBy      string // the exhibit that showed it gone
-	Note            string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// VEX is the supplier's latest VEX statement on the finding; zero when
+	// none applies.
+	VEX       VEX
+	Note      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // FindingFilter selects a case's findings.

@@ -65,7 +65,10 @@ func (s *Service) toFinding(caseID string, ex Exhibit, p parsed, it scan.Item) F
 // (same per-format key) is updated in place; a finding the earlier scans
 // showed on a target this report covers, but that the report no longer
 // shows, is resolved by this exhibit. False positives stay false positives,
-// and officers' own requirement mappings are kept.
+// findings a VEX set not_affected or resolved as fixed keep that status (a
+// re-scan of the same component does not contradict the supplier's
+// statement; a new version is a new component), and officers' own
+// requirement mappings are kept.
 func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit, p parsed) (ImportSummary, error) {
 	sum := ImportSummary{Parsed: len(p.items)}
 	existing, err := s.store.CaseFindings(ctx, caseID, string(p.format))
@@ -101,7 +104,7 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 		if !f.Remapped {
 			f.Requirements, f.RuleIDs = nf.Requirements, nf.RuleIDs
 		}
-		if f.Status == Resolved {
+		if f.Status == Resolved && (f.VEX.EvidenceID == "" || f.ResolvedBy != f.VEX.EvidenceID) {
 			f.Status, f.ResolvedBy = Open, ""
 			sum.Reopened++
 		} else {
@@ -110,7 +113,7 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 		updates = append(updates, f)
 	}
 	for _, old := range existing {
-		if seen[old.Key] || !targets[old.Host] || old.Status == Resolved || old.Status == FalsePositive {
+		if seen[old.Key] || !targets[old.Host] || old.Status == Resolved || old.Status == FalsePositive || old.Status == NotAffected {
 			continue
 		}
 		f := old
@@ -122,6 +125,9 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 		return sum, err
 	}
 	if err := s.store.UpdateFindings(ctx, updates); err != nil {
+		return sum, err
+	}
+	if err := s.replayVEX(ctx, caseID, p.format, inserts, &sum); err != nil {
 		return sum, err
 	}
 	return sum, nil
@@ -174,7 +180,7 @@ func (s *Service) UpdateFinding(ctx context.Context, id string, p FindingPatch) 
 		before := map[string]any{"status": f.Status, "requirement_ids": f.Requirements}
 		var fe apperr.Fields
 		if p.Status != nil {
-			fe.Check(!slices.Contains(FindingStatuses, *p.Status), "status", "must be one of open, confirmed, disputed, false_positive, resolved")
+			fe.Check(!slices.Contains(FindingStatuses, *p.Status), "status", "must be one of open, confirmed, disputed, false_positive, resolved, not_affected")
 			f.Status = *p.Status
 		}
 		if p.Requirements != nil {

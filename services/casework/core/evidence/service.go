@@ -90,6 +90,13 @@ type ImportSummary struct {
 	Unchanged int
 	Reopened  int
 	Resolved  int
+	// VEXApplied counts findings whose status a VEX statement changed,
+	// VEXRecorded those where it was noted but an officer's decision (or
+	// the statement's own status) kept the status, and VEXUnmatched the
+	// statements that matched no finding on the case.
+	VEXApplied   int
+	VEXRecorded  int
+	VEXUnmatched int
 }
 
 // CanUpload checks, before any bytes are read, that the caller may add
@@ -295,7 +302,12 @@ func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) 
 		if err != nil {
 			return err
 		}
-		if len(p.items) > 0 {
+		switch {
+		case p.format == scan.FormatOpenVEX:
+			if sum, err = s.applyVEX(ctx, c.ID, ex, p); err != nil {
+				return err
+			}
+		case len(p.items) > 0:
 			if sum, err = s.importFindings(ctx, c.ID, ex, p); err != nil {
 				return err
 			}
@@ -327,6 +339,10 @@ func (s *Service) create(ctx context.Context, c cases.Case, up Upload, sha strin
 		Description: up.Description, Kind: up.Kind, PowerUsed: up.PowerUsed, CollectedAt: up.CollectedAt.UTC(),
 		CollectedBy: up.CollectedBy, SupersedesID: up.SupersedesID, UploadedBy: pr.UserID, UploadedAt: now,
 		ParseWarning: p.warning, FindingsCount: len(p.items), Generated: generated}
+	if p.format == scan.FormatOpenVEX {
+		// Statements change other findings; the VEX makes none itself.
+		ex.FindingsCount = 0
+	}
 	if ex.Format == "" {
 		ex.Format = FormatOther
 	}
