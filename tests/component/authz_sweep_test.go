@@ -64,7 +64,9 @@ var sweepTable = map[string]rule{
 	"GET /api/v1/evidence/:id/custody": {roles: "OS", owned: true}, "POST /api/v1/evidence/:id/custody": {roles: "OS", owned: true},
 	"POST /api/v1/evidence/:id/verify": {roles: "OS", owned: true},
 	"GET /api/v1/cases/:id/findings":   {roles: "OS", owned: true}, "GET /api/v1/findings/:id": {roles: "OS", owned: true},
-	"PATCH /api/v1/findings/:id": {roles: "OS", owned: true},
+	"PATCH /api/v1/findings/:id":                                                 {roles: "OS", owned: true},
+	"POST /api/v1/cases/:id/findings/:finding_id/requirements":                   {roles: "OS", owned: true},
+	"DELETE /api/v1/cases/:id/findings/:finding_id/requirements/:requirement_id": {roles: "OS", owned: true},
 
 	"GET /api/v1/notices/verify": {roles: "*"}, "POST /api/v1/notices/verify": {roles: "*"},
 	"POST /api/v1/cases/:id/notices": {roles: "OS", owned: true}, "GET /api/v1/cases/:id/notices": {roles: "OS", owned: true},
@@ -114,6 +116,7 @@ func TestAuthorizationSweep(t *testing.T) {
 	secrets := []string{s.caseID, s.caseRef, s.exhibits[0].ID, s.exhibits[0].SHA256, fs[0].ID, n.ID, target.ID, invitation.ID}
 	fill := func(path string) string {
 		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-2")
+		path = strings.ReplaceAll(path, ":finding_id", fs[0].ID)
 		path = strings.ReplaceAll(path, ":role", "analyst")
 		path = strings.ReplaceAll(path, ":authority", "OPSS")
 		for prefix, id := range ids {
@@ -259,6 +262,10 @@ func TestAuthorizationSweepRecordRules(t *testing.T) {
 		// Re-hashing is an integrity check any officer who may see the exhibit may run.
 		"POST /api/v1/evidence/:id/verify": {prepare: w.exhibit, wrong: opssOnly, right: []string{"colleague", "assignee"}},
 		"PATCH /api/v1/findings/:id":       {prepare: w.finding, body: map[string]any{"note": "confirmed on the bench"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"POST /api/v1/cases/:id/findings/:finding_id/requirements": {prepare: w.findingCase,
+			body: map[string]any{"requirement": "PSTI-1", "reason": "admin/12345 on the bench"}, wrong: work, right: []string{"assignee", "supervisor"}},
+		"DELETE /api/v1/cases/:id/findings/:finding_id/requirements/:requirement_id": {prepare: w.findingCase,
+			body: map[string]any{"reason": "not evidence of it"}, wrong: work, right: []string{"assignee", "supervisor"}},
 
 		"PATCH /api/v1/notices/:id":         {prepare: w.notice("draft"), body: w.editBody(), wrong: work, right: []string{"assignee", "author", "supervisor"}},
 		"POST /api/v1/notices/:id/submit":   {prepare: w.notice("draft"), wrong: work, right: []string{"assignee", "author", "supervisor"}},
@@ -297,7 +304,8 @@ func TestAuthorizationSweepRecordRules(t *testing.T) {
 			return c.Do(method, path, ck.body)
 		}
 		fill := func(id string) string {
-			return strings.Replace(strings.NewReplacer(":requirement_id", "PSTI-2", ":authority", "OPSS").Replace(route), ":id", id, 1)
+			return strings.Replace(strings.NewReplacer(":requirement_id", "PSTI-2", ":authority", "OPSS",
+				":finding_id", w.findingOf[id]).Replace(route), ":id", id, 1)
 		}
 		path := fill(ck.prepare(""))
 		for who, want := range ck.wrong {
@@ -329,10 +337,12 @@ type recordWorld struct {
 	colleagueID string
 	authored    []string // drafts by "author" on a case assigned to another officer
 	nmap        []byte
+	findingOf   map[string]string // case id → a finding on it (findingCase)
 }
 
 func newRecordWorld(t *testing.T, env *wiringtest.Env) *recordWorld {
-	w := &recordWorld{t: t, env: env, setup: setupNoticeCase(t, env), nmap: fixture(t, "nmap/testdata/camera.xml")}
+	w := &recordWorld{t: t, env: env, setup: setupNoticeCase(t, env), nmap: fixture(t, "nmap/testdata/camera.xml"),
+		findingOf: map[string]string{}}
 	w.clients = map[string]*wiringtest.Client{
 		"assignee": env.As(officer, "KENT-TS"), "supervisor": env.As(supervisor, "KENT-TS"),
 		"colleague":    colleague(t, env, "sweep.colleague@kent-ts.test", "officer"),
@@ -390,6 +400,15 @@ func (w *recordWorld) finding(string) string {
 	id := w.newCase("")
 	upload(w.t, w.clients["assignee"], id, "camera.xml", "application/xml", w.nmap, 201)
 	return findings(w.t, w.clients["assignee"], id, "")[0].ID
+}
+
+// findingCase returns a fresh case with a scan on it, remembering one of its
+// findings for routes that name both.
+func (w *recordWorld) findingCase(string) string {
+	id := w.newCase("")
+	upload(w.t, w.clients["assignee"], id, "camera.xml", "application/xml", w.nmap, 201)
+	w.findingOf[id] = findings(w.t, w.clients["assignee"], id, "")[0].ID
+	return id
 }
 
 // notice returns a preparer of notices in a state: draft, pending (edited
@@ -480,6 +499,8 @@ var collabTable = map[string]string{
 	"POST /api/v1/cases/:id/referrals": sweepOwner, "PATCH /api/v1/cases/:id/referrals/:authority": sweepOwner,
 	"POST /api/v1/cases/:id/referrals/:authority/revoke": sweepOwner, "POST /api/v1/cases/:id/notices": sweepOwner,
 	"PATCH /api/v1/findings/:id": sweepOwner, "POST /api/v1/cases/:id/exports": sweepOwner,
+	"POST /api/v1/cases/:id/findings/:finding_id/requirements":                   sweepOwner,
+	"DELETE /api/v1/cases/:id/findings/:finding_id/requirements/:requirement_id": sweepOwner,
 
 	"PATCH /api/v1/notices/:id": sweepNoticeOnly, "GET /api/v1/notices/:id/preview.pdf": sweepNoticeOnly,
 	"POST /api/v1/notices/:id/payments": sweepNoticeOnly, "POST /api/v1/notices/:id/submit": sweepNoticeOnly,
@@ -505,6 +526,7 @@ func TestAuthorizationSweepCollaborators(t *testing.T) {
 		"/api/v1/notices/": issued.ID}
 	fill := func(path string) string {
 		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-3")
+		path = strings.ReplaceAll(path, ":finding_id", fs[0].ID)
 		path = strings.ReplaceAll(path, ":authority", "OPSS")
 		for prefix, id := range ids {
 			if strings.HasPrefix(path, prefix+":id") {
@@ -517,24 +539,26 @@ func TestAuthorizationSweepCollaborators(t *testing.T) {
 	now := env.Clock.Now().UTC()
 	bodies := map[string]any{
 		"PATCH /api/v1/cases/:id": map[string]any{"title": "x"}, "POST /api/v1/cases/:id/transitions": map[string]any{"to": "triage"},
-		"POST /api/v1/cases/:id/assignment":                  map[string]any{"officer_id": userID(t, env.As(officer, "OPSS"))},
-		"POST /api/v1/cases/:id/parties":                     map[string]any{"operator_id": s.operatorID, "role": "importer"},
-		"PUT /api/v1/cases/:id/assessment/:requirement_id":   map[string]any{"verdict": "pass"},
-		"POST /api/v1/cases/:id/referrals":                   map[string]any{"to_authority": "KENT-TS", "reason": "x"},
-		"PATCH /api/v1/cases/:id/referrals/:authority":       map[string]any{"access_level": "read_only"},
-		"POST /api/v1/cases/:id/referrals/:authority/revoke": map[string]any{"reason": "x"},
-		"POST /api/v1/cases/:id/notices":                     draftBody(s, "stop"),
-		"PATCH /api/v1/findings/:id":                         map[string]any{"status": "disputed"},
-		"POST /api/v1/cases/:id/exports":                     map[string]any{"recipient": "Border Force", "purpose": "x"},
-		"POST /api/v1/cases/:id/notes":                       map[string]any{"body": "collaborator note"},
-		"POST /api/v1/evidence/:id/custody":                  map[string]any{"from": "Kent lab", "to": "OPSS lab"},
-		"PATCH /api/v1/notices/:id":                          draftBody(s, "stop"),
-		"POST /api/v1/notices/:id/payments":                  map[string]any{"amount_pence": 100, "paid_at": now, "method": "card"},
-		"POST /api/v1/notices/:id/reject":                    map[string]any{"reason": "x"},
-		"POST /api/v1/notices/:id/serve":                     map[string]any{"method": "hand", "served_at": now, "served_to": "x"},
-		"POST /api/v1/notices/:id/outcome":                   map[string]any{"outcome": "complied"},
-		"POST /api/v1/notices/:id/withdraw":                  map[string]any{"reason": "x"},
-		"POST /api/v1/notices/:id/revoke":                    map[string]any{"reason": "x"},
+		"POST /api/v1/cases/:id/assignment":                                          map[string]any{"officer_id": userID(t, env.As(officer, "OPSS"))},
+		"POST /api/v1/cases/:id/parties":                                             map[string]any{"operator_id": s.operatorID, "role": "importer"},
+		"PUT /api/v1/cases/:id/assessment/:requirement_id":                           map[string]any{"verdict": "pass"},
+		"POST /api/v1/cases/:id/referrals":                                           map[string]any{"to_authority": "KENT-TS", "reason": "x"},
+		"PATCH /api/v1/cases/:id/referrals/:authority":                               map[string]any{"access_level": "read_only"},
+		"POST /api/v1/cases/:id/referrals/:authority/revoke":                         map[string]any{"reason": "x"},
+		"POST /api/v1/cases/:id/notices":                                             draftBody(s, "stop"),
+		"PATCH /api/v1/findings/:id":                                                 map[string]any{"status": "disputed"},
+		"POST /api/v1/cases/:id/findings/:finding_id/requirements":                   map[string]any{"requirement": "PSTI-1", "reason": "x"},
+		"DELETE /api/v1/cases/:id/findings/:finding_id/requirements/:requirement_id": map[string]any{"reason": "x"},
+		"POST /api/v1/cases/:id/exports":                                             map[string]any{"recipient": "Border Force", "purpose": "x"},
+		"POST /api/v1/cases/:id/notes":                                               map[string]any{"body": "collaborator note"},
+		"POST /api/v1/evidence/:id/custody":                                          map[string]any{"from": "Kent lab", "to": "OPSS lab"},
+		"PATCH /api/v1/notices/:id":                                                  draftBody(s, "stop"),
+		"POST /api/v1/notices/:id/payments":                                          map[string]any{"amount_pence": 100, "paid_at": now, "method": "card"},
+		"POST /api/v1/notices/:id/reject":                                            map[string]any{"reason": "x"},
+		"POST /api/v1/notices/:id/serve":                                             map[string]any{"method": "hand", "served_at": now, "served_to": "x"},
+		"POST /api/v1/notices/:id/outcome":                                           map[string]any{"outcome": "complied"},
+		"POST /api/v1/notices/:id/withdraw":                                          map[string]any{"reason": "x"},
+		"POST /api/v1/notices/:id/revoke":                                            map[string]any{"reason": "x"},
 	}
 	call := func(c *wiringtest.Client, key, path string) *wiringtest.Response {
 		method, _, _ := strings.Cut(key, " ")

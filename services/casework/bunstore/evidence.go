@@ -2,11 +2,13 @@ package bunstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/tradewarden/tradewarden/pkg/database"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 )
 
@@ -211,6 +213,9 @@ type findingRow struct {
 	Status          string    `bun:"status"`
 	RequirementIDs  string    `bun:"requirement_ids"`
 	RuleIDs         string    `bun:"rule_ids"`
+	RuleReqIDs      string    `bun:"rule_requirement_ids"`
+	NoRequirement   string    `bun:"no_requirement"`
+	Decisions       string    `bun:"decisions"`
 	Remapped        bool      `bun:"remapped"`
 	EvidenceID      string    `bun:"evidence_id"`
 	FirstEvidenceID string    `bun:"first_evidence_id"`
@@ -229,6 +234,7 @@ func toFindingRow(f evidence.Finding) findingRow {
 		Title: f.Title, Severity: f.Severity, Host: f.Host, Hostname: f.Hostname, Port: f.Port, Protocol: f.Protocol,
 		Service: f.Service, Product: f.Product, Version: f.Version, Component: f.Component, CVEs: jsonList(f.CVEs), CVSS: f.CVSS,
 		Output: f.Output, Status: string(f.Status), RequirementIDs: jsonList(f.Requirements), RuleIDs: jsonList(f.RuleIDs),
+		RuleReqIDs: jsonList(f.RuleRequirements), NoRequirement: f.NoRequirement, Decisions: decisionsJSON(f.Decisions),
 		Remapped: f.Remapped, EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy,
 		VEXStatus: f.VEX.Status, VEXJustify: f.VEX.Justification, VEXStatement: f.VEX.Statement, VEXEvidenceID: f.VEX.EvidenceID,
 		Note: f.Note, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
@@ -239,7 +245,8 @@ func (r findingRow) toCore() evidence.Finding {
 		Title: r.Title, Severity: r.Severity, Host: r.Host, Hostname: r.Hostname, Port: r.Port, Protocol: r.Protocol,
 		Service: r.Service, Product: r.Product, Version: r.Version, Component: r.Component, CVEs: parseList(r.CVEs), CVSS: r.CVSS,
 		Output: r.Output, Status: evidence.FindingStatus(r.Status), Requirements: parseList(r.RequirementIDs),
-		RuleIDs: parseList(r.RuleIDs), Remapped: r.Remapped, EvidenceID: r.EvidenceID, FirstEvidenceID: r.FirstEvidenceID,
+		RuleIDs: parseList(r.RuleIDs), RuleRequirements: parseList(r.RuleReqIDs), NoRequirement: r.NoRequirement,
+		Decisions: parseDecisions(r.Decisions), Remapped: r.Remapped, EvidenceID: r.EvidenceID, FirstEvidenceID: r.FirstEvidenceID,
 		ResolvedBy: r.ResolvedBy, Note: r.Note, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		VEX: evidence.VEX{Status: r.VEXStatus, Justification: r.VEXJustify, Statement: r.VEXStatement, EvidenceID: r.VEXEvidenceID}}
 }
@@ -259,6 +266,63 @@ func (s Evidence) CaseFindings(ctx context.Context, caseID, format string) ([]ev
 		return nil, fmt.Errorf("load case findings: %w", err)
 	}
 	return findingsToCore(rows), nil
+}
+
+// LockCaseFindings takes a transaction-scoped advisory lock on the case's
+// findings on PostgreSQL; SQLite runs one write transaction at a time.
+func (s Evidence) LockCaseFindings(ctx context.Context, caseID string) error {
+	if s.db.Engine != database.Postgres {
+		return nil
+	}
+	if _, err := s.idb(ctx).NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "findings/"+caseID).Exec(ctx); err != nil {
+		return fmt.Errorf("lock findings of case %s: %w", caseID, err)
+	}
+	return nil
+}
+
+// decisionJSON is an officer's decision as the findings.decisions column
+// keeps it.
+type decisionJSON struct {
+	RequirementID string `json:"requirement_id"`
+	Action        string `json:"action"`
+	Reason        string `json:"reason"`
+	By            string `json:"by"`
+	At            string `json:"at"`
+}
+
+func decisionsJSON(ds []evidence.Decision) string {
+	rows := make([]decisionJSON, len(ds))
+	for i, d := range ds {
+		rows[i] = decisionJSON{RequirementID: d.RequirementID, Action: string(d.Action), Reason: d.Reason, By: d.By,
+			At: d.At.UTC().Format(time.RFC3339Nano)}
+	}
+	b, _ := json.Marshal(rows)
+	return string(b)
+}
+
+// parseDecisions reads the column; "at" may also be in the engine's own
+// timestamp text (decisions the migration made from earlier re-mappings).
+func parseDecisions(s string) []evidence.Decision {
+	var rows []decisionJSON
+	if s == "" || json.Unmarshal([]byte(s), &rows) != nil {
+		return nil
+	}
+	out := make([]evidence.Decision, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, evidence.Decision{RequirementID: r.RequirementID, Action: evidence.DecisionAction(r.Action),
+			Reason: r.Reason, By: r.By, At: parseStamp(r.At)})
+	}
+	return out
+}
+
+func parseStamp(v string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05-07"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 type findingReqRow struct {
@@ -301,8 +365,8 @@ func (s Evidence) UpdateFindings(ctx context.Context, fs []evidence.Finding) err
 		}
 		if _, err := s.idb(ctx).NewUpdate().Model(&rows).
 			Column("title", "severity", "output", "cves", "cvss", "service", "product", "version", "status",
-				"requirement_ids", "rule_ids", "remapped", "evidence_id", "resolved_by", "note", "updated_at",
-				"vex_status", "vex_justification", "vex_statement", "vex_evidence_id").
+				"requirement_ids", "rule_ids", "rule_requirement_ids", "no_requirement", "decisions", "remapped", "evidence_id",
+				"resolved_by", "note", "updated_at", "vex_status", "vex_justification", "vex_statement", "vex_evidence_id").
 			Bulk().Exec(ctx); err != nil {
 			return fmt.Errorf("update findings: %w", err)
 		}
@@ -365,6 +429,9 @@ func (s Evidence) ListFindings(ctx context.Context, f evidence.FindingFilter) ([
 	}
 	if f.EvidenceID != "" {
 		q = q.Where("evidence_id = ?", f.EvidenceID)
+	}
+	if f.Unmapped {
+		q = q.Where("id NOT IN (SELECT finding_id FROM finding_requirements WHERE case_id = ?)", f.CaseID)
 	}
 	if f.RequirementID != "" {
 		q = q.Where("id IN (SELECT finding_id FROM finding_requirements WHERE case_id = ? AND requirement_id = ?)", f.CaseID, f.RequirementID)

@@ -164,6 +164,13 @@ type findingRefDTO struct {
 	Title      string `json:"title"`
 	Severity   string `json:"severity"`
 	Status     string `json:"status"`
+	// Source says who linked the finding to the requirement: the mapping
+	// rules, or an officer's decision (with its reason).
+	Source    string     `json:"source" enum:"rule,officer"`
+	Decision  string     `json:"decision,omitempty" enum:"attach,detach"`
+	Reason    string     `json:"reason,omitempty"`
+	DecidedBy string     `json:"decided_by,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 }
 
 type assessmentRowDTO struct {
@@ -176,6 +183,7 @@ type assessmentRowDTO struct {
 	EvidenceIDs      []string        `json:"evidence_ids"`
 	FindingIDs       []string        `json:"finding_ids"`
 	Findings         []findingRefDTO `json:"findings" description:"empty while the case is a referral awaiting your decision: findings are exhibit content"`
+	Detached         []findingRefDTO `json:"detached_findings" description:"findings the rules cite here that an officer decided do not evidence it"`
 	FindingsCount    int             `json:"findings_count"`
 	UpdatedBy        string          `json:"updated_by,omitempty"`
 	UpdatedAt        *time.Time      `json:"updated_at,omitempty"`
@@ -501,14 +509,26 @@ func (s *Server) caseTimeline(c *fiber.Ctx) error {
 func toAssessmentRow(r cases.Row) assessmentRowDTO {
 	out := assessmentRowDTO{RequirementID: r.Requirement.ID, RequirementTitle: r.Requirement.Title, Kind: string(r.Requirement.Kind),
 		Verdict: string(r.Verdict), Rationale: r.Rationale, Reason: r.Reason, EvidenceIDs: orEmpty(r.EvidenceIDs),
-		FindingIDs: orEmpty(r.FindingIDs), Findings: []findingRefDTO{}, FindingsCount: max(r.FindingsCount, len(r.Findings)),
+		FindingIDs: orEmpty(r.FindingIDs), Findings: []findingRefDTO{}, Detached: []findingRefDTO{}, FindingsCount: max(r.FindingsCount, len(r.Findings)),
 		UpdatedBy: r.UpdatedBy}
 	if !r.UpdatedAt.IsZero() {
 		t := r.UpdatedAt
 		out.UpdatedAt = &t
 	}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, findingRefDTO{ID: f.ID, EvidenceID: f.EvidenceID, Title: f.Title, Severity: f.Severity, Status: f.Status})
+		out.Findings = append(out.Findings, toFindingRefDTO(f))
+	}
+	for _, f := range r.Detached {
+		out.Detached = append(out.Detached, toFindingRefDTO(f))
+	}
+	return out
+}
+
+func toFindingRefDTO(f cases.FindingRef) findingRefDTO {
+	out := findingRefDTO{ID: f.ID, EvidenceID: f.EvidenceID, Title: f.Title, Severity: f.Severity, Status: f.Status, Source: "rule"}
+	if f.Decision != "" {
+		at := f.DecidedAt
+		out.Source, out.Decision, out.Reason, out.DecidedBy, out.DecidedAt = "officer", f.Decision, f.Reason, f.DecidedBy, &at
 	}
 	return out
 }

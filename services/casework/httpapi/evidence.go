@@ -19,6 +19,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/safetext"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
+	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 )
 
 type exhibitDTO struct {
@@ -113,37 +114,68 @@ type verifyExhibitResp struct {
 }
 
 type findingDTO struct {
-	ID              string    `json:"id"`
-	CaseID          string    `json:"case_id"`
-	Title           string    `json:"title"`
-	Severity        string    `json:"severity"`
-	Status          string    `json:"status"`
-	Host            string    `json:"host,omitempty"`
-	Hostname        string    `json:"hostname,omitempty"`
-	Port            int       `json:"port,omitempty"`
-	Protocol        string    `json:"protocol,omitempty"`
-	Service         string    `json:"service,omitempty"`
-	Product         string    `json:"product,omitempty"`
-	Version         string    `json:"version,omitempty"`
-	Component       string    `json:"component,omitempty"`
-	Tool            string    `json:"tool"`
-	ToolID          string    `json:"tool_id"`
-	Format          string    `json:"format"`
-	Kind            string    `json:"kind"`
-	CVEs            []string  `json:"cves"`
-	CVSS            float64   `json:"cvss,omitempty"`
-	Output          string    `json:"output,omitempty"`
-	RequirementIDs  []string  `json:"requirement_ids"`
-	RuleIDs         []string  `json:"rule_ids"`
-	Remapped        bool      `json:"remapped"`
-	EvidenceID      string    `json:"evidence_id"`
-	FirstEvidenceID string    `json:"first_evidence_id"`
-	ResolvedBy      string    `json:"resolved_by_evidence_id,omitempty"`
-	VEX             *vexDTO   `json:"vex,omitempty"`
-	Key             string    `json:"key"`
-	Note            string    `json:"note,omitempty"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID             string   `json:"id"`
+	CaseID         string   `json:"case_id"`
+	Title          string   `json:"title"`
+	Severity       string   `json:"severity"`
+	Status         string   `json:"status"`
+	Host           string   `json:"host,omitempty"`
+	Hostname       string   `json:"hostname,omitempty"`
+	Port           int      `json:"port,omitempty"`
+	Protocol       string   `json:"protocol,omitempty"`
+	Service        string   `json:"service,omitempty"`
+	Product        string   `json:"product,omitempty"`
+	Version        string   `json:"version,omitempty"`
+	Component      string   `json:"component,omitempty"`
+	Tool           string   `json:"tool"`
+	ToolID         string   `json:"tool_id"`
+	Format         string   `json:"format"`
+	Kind           string   `json:"kind"`
+	CVEs           []string `json:"cves"`
+	CVSS           float64  `json:"cvss,omitempty"`
+	Output         string   `json:"output,omitempty"`
+	RequirementIDs []string `json:"requirement_ids"`
+	RuleIDs        []string `json:"rule_ids"`
+	// The rules' own citations, why each rule applied, and the officers'
+	// decisions that turn them into requirement_ids.
+	RuleRequirementIDs []string       `json:"rule_requirement_ids" description:"what the mapping rules cited; requirement_ids is this with the officers' decisions applied"`
+	NoRequirement      string         `json:"no_requirement,omitempty" description:"a rule's reason why the finding evidences no requirement"`
+	Mapping            []ruleMatchDTO `json:"mapping" description:"each rule that mapped the finding, with why"`
+	Decisions          []decisionDTO  `json:"decisions" description:"officers' attach and detach decisions; re-imports keep them"`
+	Remapped           bool           `json:"remapped" description:"an officer has decided on at least one requirement"`
+	EvidenceID         string         `json:"evidence_id"`
+	FirstEvidenceID    string         `json:"first_evidence_id"`
+	ResolvedBy         string         `json:"resolved_by_evidence_id,omitempty"`
+	VEX                *vexDTO        `json:"vex,omitempty"`
+	Key                string         `json:"key"`
+	Note               string         `json:"note,omitempty"`
+	CreatedAt          time.Time      `json:"created_at"`
+	UpdatedAt          time.Time      `json:"updated_at"`
+}
+
+type ruleMatchDTO struct {
+	RuleID         string   `json:"rule_id"`
+	Why            string   `json:"why,omitempty"`
+	RequirementIDs []string `json:"requirement_ids"`
+	NoRequirement  string   `json:"no_requirement,omitempty"`
+	Retired        bool     `json:"retired,omitempty" description:"the rule is no longer in the rule table"`
+}
+
+type decisionDTO struct {
+	RequirementID string    `json:"requirement_id"`
+	Action        string    `json:"action" enum:"attach,detach"`
+	Reason        string    `json:"reason"`
+	DecidedBy     string    `json:"decided_by"`
+	DecidedAt     time.Time `json:"decided_at"`
+}
+
+type attachReq struct {
+	Requirement string `json:"requirement" validate:"required,max=32" description:"requirement id from GET /api/v1/requirements, e.g. PSTI-1"`
+	Reason      string `json:"reason" validate:"required,max=5000"`
+}
+
+type detachReq struct {
+	Reason string `json:"reason" validate:"required,max=5000"`
 }
 
 // vexDTO is the supplier's VEX statement applied to a finding.
@@ -155,6 +187,7 @@ type vexDTO struct {
 }
 
 type findingsQuery struct {
+	Unmapped      bool   `query:"unmapped" description:"only findings that cite no requirement"`
 	RequirementID string `query:"requirement_id" validate:"max=32"`
 	Severity      string `query:"severity" validate:"omitempty,oneof=info low medium high critical"`
 	Status        string `query:"status" validate:"omitempty,oneof=open confirmed disputed false_positive resolved not_affected"`
@@ -165,7 +198,8 @@ type findingsQuery struct {
 
 type findingPatchReq struct {
 	Status         *string   `json:"status" validate:"omitempty,oneof=open confirmed disputed false_positive resolved"`
-	RequirementIDs *[]string `json:"requirement_ids" validate:"omitempty,max=50"`
+	RequirementIDs *[]string `json:"requirement_ids" validate:"omitempty,max=50" description:"the whole list to cite, recorded as attach/detach decisions"`
+	Reason         *string   `json:"reason" validate:"omitempty,max=5000" description:"why requirement_ids changed (the note when absent)"`
 	Note           *string   `json:"note" validate:"omitempty,max=5000"`
 }
 
@@ -181,12 +215,23 @@ func toExhibitDTO(e evidence.Exhibit) exhibitDTO {
 }
 
 func toFindingDTO(f evidence.Finding) findingDTO {
-	return findingDTO{ID: f.ID, CaseID: f.CaseID, Title: f.Title, Severity: f.Severity, Status: string(f.Status), Host: f.Host,
+	out := findingDTO{ID: f.ID, CaseID: f.CaseID, Title: f.Title, Severity: f.Severity, Status: string(f.Status), Host: f.Host,
 		Hostname: f.Hostname, Port: f.Port, Protocol: f.Protocol, Service: f.Service, Product: f.Product, Version: f.Version,
 		Component: f.Component, Tool: f.Tool, ToolID: f.ToolID, Format: f.Format, Kind: f.Kind, CVEs: orEmpty(f.CVEs), CVSS: f.CVSS,
 		Output: f.Output, RequirementIDs: orEmpty(f.Requirements), RuleIDs: orEmpty(f.RuleIDs), Remapped: f.Remapped,
+		RuleRequirementIDs: orEmpty(f.RuleRequirements), NoRequirement: f.NoRequirement, Mapping: []ruleMatchDTO{},
+		Decisions:  []decisionDTO{},
 		EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy, Key: f.Key, Note: f.Note,
 		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, VEX: toVEXDTO(f.VEX)}
+	for _, m := range f.Mapping {
+		out.Mapping = append(out.Mapping, ruleMatchDTO{RuleID: m.RuleID, Why: m.Why, RequirementIDs: orEmpty(m.Requirements),
+			NoRequirement: m.NoRequirement, Retired: m.Retired})
+	}
+	for _, d := range f.Decisions {
+		out.Decisions = append(out.Decisions, decisionDTO{RequirementID: d.RequirementID, Action: string(d.Action), Reason: d.Reason,
+			DecidedBy: d.By, DecidedAt: d.At})
+	}
+	return out
 }
 
 func toVEXDTO(v evidence.VEX) *vexDTO {
@@ -223,6 +268,15 @@ func (s *Server) mountEvidence() {
 	s.add(Route{Method: http.MethodPatch, Path: Prefix + "/findings/:id", Summary: "Confirm, dispute, dismiss or re-map a finding",
 		Tag: "evidence", Access: Scoped, Perm: Perm{"finding", "update"}, Body: findingPatchReq{}, Resp: findingDTO{},
 		Handler: s.patchFinding})
+	reqs := Prefix + "/cases/:id/findings/:finding_id/requirements"
+	s.add(Route{Method: http.MethodPost, Path: reqs, Summary: "Attach a requirement to a finding (an officer's decision, with a reason)",
+		Description: "The finding cites the requirement whatever the mapping rules say, across re-imports of the report; audited on the case " +
+			"and shown in the assessment matrix as an officer's decision.",
+		Tag: "evidence", Access: Scoped, Perm: Perm{"finding", "update"}, Body: attachReq{}, Resp: findingDTO{}, Handler: s.attachRequirement})
+	s.add(Route{Method: http.MethodDelete, Path: reqs + "/:requirement_id", Summary: "Detach a requirement from a finding (an officer's decision, with a reason)",
+		Description: "The finding no longer cites the requirement, whatever the mapping rules say, across re-imports of the report; audited " +
+			"on the case and shown in the assessment matrix as an officer's decision.",
+		Tag: "evidence", Access: Scoped, Perm: Perm{"finding", "update"}, Body: detachReq{}, Resp: findingDTO{}, Handler: s.detachRequirement})
 }
 
 // maxFieldBytes bounds each non-file multipart field.
@@ -434,7 +488,7 @@ func (s *Server) listFindings(c *fiber.Ctx) error {
 		return err
 	}
 	limit := clampLimit(q.Limit)
-	fs, err := s.deps.Evidence.Findings(c.UserContext(), evidence.FindingFilter{CaseID: c.Params("id"), RequirementID: q.RequirementID,
+	fs, err := s.deps.Evidence.Findings(c.UserContext(), evidence.FindingFilter{CaseID: c.Params("id"), Unmapped: q.Unmapped, RequirementID: q.RequirementID,
 		Severity: q.Severity, Status: evidence.FindingStatus(q.Status), EvidenceID: q.EvidenceID, After: after, Limit: limit})
 	if err != nil {
 		return err
@@ -455,12 +509,40 @@ func (s *Server) patchFinding(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := evidence.FindingPatch{Requirements: in.RequirementIDs, Note: in.Note}
+	p := evidence.FindingPatch{Requirements: in.RequirementIDs, Reason: in.Reason, Note: in.Note}
 	if in.Status != nil {
 		st := evidence.FindingStatus(*in.Status)
 		p.Status = &st
 	}
 	f, err := s.deps.Evidence.UpdateFinding(c.UserContext(), c.Params("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toFindingDTO(f))
+}
+
+func (s *Server) attachRequirement(c *fiber.Ctx) error {
+	in, err := decodeJSON[attachReq](s, c)
+	if err != nil {
+		return err
+	}
+	return s.decideRequirement(c, evidence.Decision{RequirementID: in.Requirement, Action: evidence.Attach, Reason: in.Reason})
+}
+
+func (s *Server) detachRequirement(c *fiber.Ctx) error {
+	in, err := decodeJSON[detachReq](s, c)
+	if err != nil {
+		return err
+	}
+	rid := c.Params("requirement_id")
+	if _, ok := requirements.Lookup(rid); !ok {
+		return apperr.InvalidField("requirement_id", "no requirement %q in the catalogue (see GET /api/v1/requirements)", rid)
+	}
+	return s.decideRequirement(c, evidence.Decision{RequirementID: rid, Action: evidence.Detach, Reason: in.Reason})
+}
+
+func (s *Server) decideRequirement(c *fiber.Ctx, d evidence.Decision) error {
+	f, err := s.deps.Evidence.DecideRequirement(c.UserContext(), c.Params("id"), c.Params("finding_id"), d)
 	if err != nil {
 		return err
 	}

@@ -219,7 +219,7 @@ func matrixFor(a Access, m Matrix) Matrix {
 	for i, r := range m.Rows {
 		r.Rationale, r.Reason = a.Text(r.Rationale), a.Text(r.Reason)
 		if a.Standing == Referred {
-			r.UpdatedBy, r.Findings, r.FindingIDs = "", nil, nil
+			r.UpdatedBy, r.Findings, r.FindingIDs, r.Detached = "", nil, nil, nil
 		}
 		out.Rows[i] = r
 	}

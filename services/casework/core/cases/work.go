@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
@@ -23,7 +24,17 @@ type FindingRef struct {
 	Title      string
 	Severity   string
 	Status     string
+	// Decision is set when an officer, not the mapping rules, decided that
+	// the finding cites ("attach") or does not cite ("detach") the
+	// requirement, with their reason.
+	Decision  string
+	Reason    string
+	DecidedBy string
+	DecidedAt time.Time
 }
+
+// Detached reports whether an officer decided the finding does not cite the requirement.
+func (f FindingRef) Detached() bool { return f.Decision == "detach" }
 
 // FindingSource lists a case's findings by requirement id.
 type FindingSource func(ctx context.Context, caseID string) (map[string][]FindingRef, error)
@@ -136,8 +147,12 @@ func (s *Service) Notes(ctx context.Context, id string) ([]Note, error) {
 type Row struct {
 	Assessment
 	Requirement requirements.Requirement
-	// Findings are the evidence findings linked to this requirement.
+	// Findings are the evidence findings that cite this requirement, by
+	// rule or by an officer's decision.
 	Findings []FindingRef
+	// Detached are findings the rules would cite here that an officer
+	// decided do not evidence it.
+	Detached []FindingRef
 	// FindingsCount is how many there are (kept when Findings are not shown).
 	FindingsCount int
 }
@@ -222,12 +237,22 @@ func (s *Service) matrix(ctx context.Context, c Case) (Matrix, error) {
 		}
 	}
 	var withFindings []string
-	for id := range findings {
-		withFindings = append(withFindings, id)
+	for id, refs := range findings {
+		if slices.ContainsFunc(refs, func(f FindingRef) bool { return !f.Detached() }) {
+			withFindings = append(withFindings, id)
+		}
 	}
 	m := Matrix{Counts: map[Verdict]int{}}
 	for _, r := range relevant(stored, withFindings) {
-		row := Row{Assessment: r.a, Requirement: r.req, Findings: findings[r.req.ID], FindingsCount: len(findings[r.req.ID])}
+		row := Row{Assessment: r.a, Requirement: r.req}
+		for _, f := range findings[r.req.ID] {
+			if f.Detached() {
+				row.Detached = append(row.Detached, f)
+			} else {
+				row.Findings = append(row.Findings, f)
+			}
+		}
+		row.FindingsCount = len(row.Findings)
 		m.Rows = append(m.Rows, row)
 	}
 	m.Counts = countVerdicts(m.Rows)

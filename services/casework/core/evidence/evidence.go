@@ -122,31 +122,41 @@ type VEX struct {
 
 // Finding is one parsed scanner item on a case.
 type Finding struct {
-	ID           string
-	CaseID       string
-	Key          string // stable per-format dedup key
-	Format       string
-	Tool         string
-	ToolID       string
-	Kind         string
-	Title        string
-	Severity     string
-	Host         string
-	Hostname     string
-	Port         int
-	Protocol     string
-	Service      string
-	Product      string
-	Version      string
-	Component    string // purl or name@version
-	CVEs         []string
-	CVSS         float64
-	Output       string
-	Status       FindingStatus
+	ID        string
+	CaseID    string
+	Key       string // stable per-format dedup key
+	Format    string
+	Tool      string
+	ToolID    string
+	Kind      string
+	Title     string
+	Severity  string
+	Host      string
+	Hostname  string
+	Port      int
+	Protocol  string
+	Service   string
+	Product   string
+	Version   string
+	Component string // purl or name@version
+	CVEs      []string
+	CVSS      float64
+	Output    string
+	Status    FindingStatus
+	// Requirements is what the finding cites: RuleRequirements with the
+	// officer's Decisions applied (see Effective).
 	Requirements []string
 	RuleIDs      []string
-	// Remapped is true once an officer has set the requirements by hand;
-	// re-imports then leave them alone.
+	// RuleRequirements is what the rules cited when the report was last
+	// imported; NoRequirement is a rule's reason for citing nothing.
+	RuleRequirements []string
+	NoRequirement    string
+	// Decisions are the officers' attach and detach decisions; re-imports
+	// keep them.
+	Decisions []Decision
+	// Mapping explains RuleIDs from the rule table (filled when read).
+	Mapping []Match
+	// Remapped is true once an officer has decided on any requirement.
 	Remapped        bool
 	EvidenceID      string // the exhibit that last showed it
 	FirstEvidenceID string
@@ -166,8 +176,10 @@ type FindingFilter struct {
 	Severity      string
 	Status        FindingStatus
 	EvidenceID    string
-	After         string
-	Limit         int
+	// Unmapped keeps only findings that cite no requirement.
+	Unmapped bool
+	After    string
+	Limit    int
 }
 
 // Store persists exhibits, custody and findings; methods join the
@@ -190,6 +202,9 @@ type Store interface {
 	// CaseFindings returns the findings of a case that one import may touch:
 	// those of the format (all of them; the service narrows by target).
 	CaseFindings(ctx context.Context, caseID, format string) ([]Finding, error)
+	// LockCaseFindings serialises changes to a case's findings until the
+	// transaction in ctx ends (imports and officers' decisions).
+	LockCaseFindings(ctx context.Context, caseID string) error
 	InsertFindings(ctx context.Context, fs []Finding) error
 	UpdateFindings(ctx context.Context, fs []Finding) error
 	GetFinding(ctx context.Context, id string) (Finding, error)

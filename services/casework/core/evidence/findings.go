@@ -12,6 +12,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 )
 
@@ -43,12 +44,18 @@ func severityOf(it scan.Item) string {
 }
 
 func (s *Service) toFinding(caseID string, ex Exhibit, p parsed, it scan.Item) Finding {
-	reqs, rules := s.rules.Map(p.format, it)
+	ms := s.rules.Explain(p.format, it)
+	ruleIDs := make([]string, len(ms))
+	for i, m := range ms {
+		ruleIDs[i] = m.RuleID
+	}
+	reqs, none := cited(ms)
 	f := Finding{ID: ids.New(), CaseID: caseID, Key: it.Key, Format: string(p.format), Tool: p.report.Tool, ToolID: it.ToolID,
 		Kind: string(it.Kind), Title: it.Title, Severity: severityOf(it), Host: target(p.report, it), Hostname: it.Host.Hostname,
 		Port: it.Port, Protocol: it.Protocol, Service: it.Service, Product: it.Product, Version: it.Version, CVEs: it.CVEs,
-		CVSS: it.CVSS, Output: it.Output, Status: Open, Requirements: reqs, RuleIDs: rules, EvidenceID: ex.ID,
-		FirstEvidenceID: ex.ID, CreatedAt: ex.UploadedAt, UpdatedAt: ex.UploadedAt}
+		CVSS: it.CVSS, Output: it.Output, Status: Open, RuleRequirements: reqs, NoRequirement: none, RuleIDs: ruleIDs,
+		EvidenceID: ex.ID, FirstEvidenceID: ex.ID, CreatedAt: ex.UploadedAt, UpdatedAt: ex.UploadedAt}
+	f.remap()
 	if f.Tool == "" {
 		f.Tool = string(p.format)
 	}
@@ -67,10 +74,13 @@ func (s *Service) toFinding(caseID string, ex Exhibit, p parsed, it scan.Item) F
 // shows, is resolved by this exhibit. False positives stay false positives,
 // findings a VEX set not_affected or resolved as fixed keep that status (a
 // re-scan of the same component does not contradict the supplier's
-// statement; a new version is a new component), and officers' own
-// requirement mappings are kept.
+// statement; a new version is a new component), and officers' decisions on
+// requirements are applied to the rules' new citations (see Effective).
 func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit, p parsed) (ImportSummary, error) {
 	sum := ImportSummary{Parsed: len(p.items)}
+	if err := s.store.LockCaseFindings(ctx, caseID); err != nil {
+		return sum, err
+	}
 	existing, err := s.store.CaseFindings(ctx, caseID, string(p.format))
 	if err != nil {
 		return sum, err
@@ -101,9 +111,9 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 		f := *old
 		f.Title, f.Severity, f.Output, f.CVEs, f.CVSS = nf.Title, nf.Severity, nf.Output, nf.CVEs, nf.CVSS
 		f.Service, f.Product, f.Version, f.EvidenceID, f.UpdatedAt = nf.Service, nf.Product, nf.Version, ex.ID, ex.UploadedAt
-		if !f.Remapped {
-			f.Requirements, f.RuleIDs = nf.Requirements, nf.RuleIDs
-		}
+		// The rules' citations are recomputed; the officers' decisions stay.
+		f.RuleRequirements, f.RuleIDs, f.NoRequirement = nf.RuleRequirements, nf.RuleIDs, nf.NoRequirement
+		f.remap()
 		if f.Status == Resolved && (f.VEX.EvidenceID == "" || f.ResolvedBy != f.VEX.EvidenceID) {
 			f.Status, f.ResolvedBy = Open, ""
 			sum.Reopened++
@@ -155,26 +165,28 @@ func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]Finding, err
 	}
 	for i := range fs {
 		fs[i].Note = acc.Text(fs[i].Note)
+		fs[i] = s.explain(fs[i])
 	}
 	return fs, nil
 }
 
 // FindingPatch is an officer's change to a finding; nil fields are unchanged.
 type FindingPatch struct {
-	Status       *FindingStatus
+	Status *FindingStatus
+	// Requirements is the whole list the finding should cite; it is
+	// recorded as attach and detach decisions against the rules' citations.
 	Requirements *[]string
-	Note         *string
+	// Reason explains a change of Requirements (the note when empty).
+	Reason *string
+	Note   *string
 }
 
 // UpdateFinding confirms, disputes, dismisses or re-maps a finding.
 func (s *Service) UpdateFinding(ctx context.Context, id string, p FindingPatch) (Finding, error) {
 	var out Finding
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		f, err := s.finding(ctx, id)
+		f, by, err := s.findingForWork(ctx, id)
 		if err != nil {
-			return err
-		}
-		if _, err := s.cases.ForWork(ctx, f.CaseID); err != nil {
 			return err
 		}
 		before := map[string]any{"status": f.Status, "requirement_ids": f.Requirements}
@@ -183,24 +195,12 @@ func (s *Service) UpdateFinding(ctx context.Context, id string, p FindingPatch) 
 			fe.Check(!slices.Contains(FindingStatuses, *p.Status), "status", "must be one of open, confirmed, disputed, false_positive, resolved, not_affected")
 			f.Status = *p.Status
 		}
-		if p.Requirements != nil {
-			if err := requirements.Validate(*p.Requirements); err != nil {
-				fe.Add("requirement_ids", "%v", err)
-			} else {
-				f.Requirements = f.Requirements[:0]
-				for _, rid := range *p.Requirements {
-					r, _ := requirements.Lookup(rid)
-					if !slices.Contains(f.Requirements, r.ID) {
-						f.Requirements = append(f.Requirements, r.ID)
-					}
-				}
-				slices.SortFunc(f.Requirements, requirements.CompareIDs)
-				f.Remapped = true
-			}
-		}
 		if p.Note != nil {
 			fe.Check(len(*p.Note) > 5000, "note", "must be at most 5000 characters")
 			f.Note = strings.TrimSpace(*p.Note)
+		}
+		if p.Requirements != nil {
+			s.patchRequirements(&fe, &f, *p.Requirements, p.Reason, by)
 		}
 		if err := fe.Err(); err != nil {
 			return err
@@ -209,15 +209,128 @@ func (s *Service) UpdateFinding(ctx context.Context, id string, p FindingPatch) 
 		if err := s.store.UpdateFindings(ctx, []Finding{f}); err != nil {
 			return err
 		}
-		out = f
+		out = s.explain(f)
 		return s.log.Record(ctx, audit.Event{Action: "evidence.finding_update", ObjectType: "finding", ObjectID: f.ID,
 			CaseID: f.CaseID, Detail: map[string]any{"before": before, "status": f.Status, "requirement_ids": f.Requirements,
-				"note": f.Note, "title": f.Title}})
+				"decisions": decisionsDetail(f.Decisions), "note": f.Note, "title": f.Title}})
 	})
 	if err != nil {
 		return Finding{}, fmt.Errorf("update finding %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// patchRequirements records a whole requirement list as decisions.
+func (s *Service) patchRequirements(fe *apperr.Fields, f *Finding, list []string, reason *string, by string) {
+	if err := requirements.Validate(list); err != nil {
+		fe.Add("requirement_ids", "%v", err)
+		return
+	}
+	why := f.Note
+	if reason != nil {
+		why = strings.TrimSpace(*reason)
+		fe.Check(len(why) > 5000, "reason", "must be at most 5000 characters")
+	}
+	if why == "" {
+		why = "requirements set by the officer"
+	}
+	want := make([]string, 0, len(list))
+	for _, rid := range list {
+		r, _ := requirements.Lookup(rid)
+		want = append(want, r.ID)
+	}
+	f.Decisions = DecideList(f.RuleRequirements, f.Decisions, want, Decision{Reason: why, By: by, At: s.now().UTC()})
+	f.remap()
+}
+
+// DecideRequirement attaches a requirement to a finding, or detaches one
+// from it, as an officer's decision with a reason. It holds across
+// re-imports of the report and is audited on the case.
+func (s *Service) DecideRequirement(ctx context.Context, caseID, findingID string, d Decision) (Finding, error) {
+	var fe apperr.Fields
+	req, ok := requirements.Lookup(d.RequirementID)
+	fe.Check(!ok, "requirement", "no requirement %q in the catalogue (see GET /api/v1/requirements)", d.RequirementID)
+	d.Reason = strings.TrimSpace(d.Reason)
+	fe.Check(d.Reason == "" || len(d.Reason) > 5000, "reason", "say why (max 5000 characters)")
+	fe.Check(d.Action != Attach && d.Action != Detach, "action", "must be attach or detach")
+	if err := fe.Err(); err != nil {
+		return Finding{}, err
+	}
+	d.RequirementID = req.ID
+	var out Finding
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		f, by, err := s.findingForWork(ctx, findingID)
+		if err != nil {
+			return err
+		}
+		if f.CaseID != caseID {
+			return apperr.New(apperr.NotFound, "no finding %q on case %q", findingID, caseID)
+		}
+		before := f.Requirements
+		d.By, d.At = by, s.now().UTC()
+		f.Decisions = Decide(f.Decisions, d)
+		f.remap()
+		f.UpdatedAt = d.At
+		if err := s.store.UpdateFindings(ctx, []Finding{f}); err != nil {
+			return err
+		}
+		out = s.explain(f)
+		return s.log.Record(ctx, audit.Event{Action: "evidence.finding_requirement_" + string(d.Action) + "ed", ObjectType: "finding",
+			ObjectID: f.ID, CaseID: f.CaseID, Detail: map[string]any{"requirement_id": d.RequirementID, "action": d.Action,
+				"reason": d.Reason, "before": before, "requirement_ids": f.Requirements,
+				"rule_requirement_ids": orEmpty(f.RuleRequirements), "title": f.Title}})
+	})
+	if err != nil {
+		return Finding{}, fmt.Errorf("%s requirement on finding %s: %w", d.Action, findingID, err)
+	}
+	return out, nil
+}
+
+// findingForWork loads a finding the caller may change (the case's assigned
+// officer or a supervisor of its authority, the case open), serialised
+// against imports into the case, with the caller's user id.
+func (s *Service) findingForWork(ctx context.Context, id string) (Finding, string, error) {
+	f, err := s.finding(ctx, id)
+	if err != nil {
+		return Finding{}, "", err
+	}
+	c, err := s.cases.ForWork(ctx, f.CaseID)
+	if err != nil {
+		return Finding{}, "", err
+	}
+	if c.Status == cases.Closed {
+		return Finding{}, "", apperr.New(apperr.Conflict, "case %s is closed; a supervisor must reopen it first", c.Reference)
+	}
+	if err := s.store.LockCaseFindings(ctx, f.CaseID); err != nil {
+		return Finding{}, "", err
+	}
+	// Read again under the lock: an import may have changed it meanwhile.
+	if f, err = s.store.GetFinding(ctx, id); err != nil {
+		return Finding{}, "", err
+	}
+	p, _ := principal.From(ctx)
+	return f, p.UserID, nil
+}
+
+func decisionsDetail(ds []Decision) []map[string]any {
+	out := make([]map[string]any, len(ds))
+	for i, d := range ds {
+		out[i] = map[string]any{"requirement_id": d.RequirementID, "action": d.Action, "reason": d.Reason}
+	}
+	return out
+}
+
+func orEmpty(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// explain fills the finding's Mapping from the rule table.
+func (s *Service) explain(f Finding) Finding {
+	f.Mapping = s.rules.Matches(f.RuleIDs)
+	return f
 }
 
 func (s *Service) finding(ctx context.Context, id string) (Finding, error) {
@@ -240,7 +353,7 @@ func (s *Service) finding(ctx context.Context, id string) (Finding, error) {
 		return Finding{}, noContent("finding " + f.ID)
 	}
 	f.Note = acc.Text(f.Note)
-	return f, nil
+	return s.explain(f), nil
 }
 
 // GetFinding returns one finding the caller may see.
@@ -275,7 +388,8 @@ func (s *Service) RequirementIDs(ctx context.Context, caseID string) ([]string, 
 }
 
 // ByRequirement lists a case's findings (false positives excluded) under each
-// requirement they evidence, for the assessment matrix.
+// requirement they evidence, for the assessment matrix, and under each
+// requirement an officer detached from them (marked so).
 func (s *Service) ByRequirement(ctx context.Context, caseID string) (map[string][]cases.FindingRef, error) {
 	fs, err := s.store.ListFindings(ctx, FindingFilter{CaseID: caseID, Limit: 100000})
 	if err != nil {
@@ -286,10 +400,24 @@ func (s *Service) ByRequirement(ctx context.Context, caseID string) (map[string]
 		if f.Status == FalsePositive {
 			continue
 		}
+		ref := cases.FindingRef{ID: f.ID, EvidenceID: f.EvidenceID, Title: f.Title, Severity: f.Severity, Status: string(f.Status)}
 		for _, rid := range f.Requirements {
-			out[rid] = append(out[rid], cases.FindingRef{ID: f.ID, EvidenceID: f.EvidenceID, Title: f.Title,
-				Severity: f.Severity, Status: string(f.Status)})
+			out[rid] = append(out[rid], withDecision(ref, f, rid))
+		}
+		for _, d := range f.Decisions {
+			if d.Action == Detach {
+				out[d.RequirementID] = append(out[d.RequirementID], withDecision(ref, f, d.RequirementID))
+			}
 		}
 	}
 	return out, nil
+}
+
+// withDecision marks a matrix reference with the officer's decision on the
+// requirement, if there is one.
+func withDecision(ref cases.FindingRef, f Finding, requirementID string) cases.FindingRef {
+	if d, ok := f.DecisionOn(requirementID); ok {
+		ref.Decision, ref.Reason, ref.DecidedBy, ref.DecidedAt = string(d.Action), d.Reason, d.By, d.At
+	}
+	return ref
 }

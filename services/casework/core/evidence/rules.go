@@ -21,6 +21,9 @@ type Rule struct {
 	Why          string   `json:"why"`
 	When         When     `json:"when"`
 	Requirements []string `json:"requirements"`
+	// NoRequirement is the reason a rule's items evidence nothing ("informational:
+	// scan timing"), so that a finding citing nothing without one is unreviewed.
+	NoRequirement string `json:"no_requirement"`
 
 	toolID, title, output *regexp.Regexp
 }
@@ -60,8 +63,14 @@ func LoadRules(data []byte) (Rules, error) {
 			return nil, fmt.Errorf("rule %d: missing or duplicate id %q", i, r.ID)
 		}
 		seen[r.ID] = true
-		if err := requirements.Validate(r.Requirements); err != nil || len(r.Requirements) == 0 {
-			return nil, fmt.Errorf("rule %s: requirements: %v", r.ID, err)
+		r.NoRequirement = strings.TrimSpace(r.NoRequirement)
+		switch err := requirements.Validate(r.Requirements); {
+		case err != nil:
+			return nil, fmt.Errorf("rule %s: requirements: %w", r.ID, err)
+		case len(r.Requirements) == 0 && r.NoRequirement == "":
+			return nil, fmt.Errorf("rule %s: cites no requirement and gives no no_requirement reason", r.ID)
+		case len(r.Requirements) > 0 && r.NoRequirement != "":
+			return nil, fmt.Errorf("rule %s: cites requirements and gives a no_requirement reason", r.ID)
 		}
 		for j, id := range r.Requirements {
 			req, _ := requirements.Lookup(id)

@@ -35,6 +35,9 @@ var vexFormats = []scan.Format{scan.FormatCycloneDX, scan.FormatTrivy, scan.Form
 // the statement names none) is the finding's component.
 func (s *Service) applyVEX(ctx context.Context, caseID string, ex Exhibit, p parsed) (ImportSummary, error) {
 	sum := ImportSummary{Parsed: len(p.items)}
+	if err := s.store.LockCaseFindings(ctx, caseID); err != nil {
+		return sum, err
+	}
 	var all []Finding
 	for _, f := range vexFormats {
 		fs, err := s.store.CaseFindings(ctx, caseID, string(f))
