@@ -213,9 +213,12 @@ func (w *reportWorld) transition(t *testing.T, c *wiringtest.Client, rc *rCase, 
 	rc.status = to
 }
 
+// closeCase closes as a supervisor; an unpaid penalty balance is passed
+// to debt recovery (the override is only recorded when work is outstanding).
 func (w *reportWorld) closeCase(t *testing.T, rc *rCase, reason, note string) {
 	t.Helper()
-	w.transition(t, w.as("supervisor", rc.authority), rc, "closed", map[string]any{"reason": reason, "note": note})
+	w.transition(t, w.as("supervisor", rc.authority), rc, "closed", map[string]any{"reason": reason, "note": note,
+		"override_reason": "unpaid penalty balance passed to debt recovery"})
 	now := w.clock.Now()
 	rc.closed, rc.reason = &now, reason
 }

@@ -105,9 +105,10 @@ type patchCaseReq struct {
 }
 
 type transitionReq struct {
-	To     string `json:"to" validate:"required,max=40"`
-	Reason string `json:"reason" validate:"max=2000"`
-	Note   string `json:"note" validate:"max=5000"`
+	To             string `json:"to" validate:"required,max=40"`
+	Reason         string `json:"reason" validate:"max=2000"`
+	Note           string `json:"note" validate:"max=5000"`
+	OverrideReason string `json:"override_reason" validate:"max=5000" description:"a supervisor's reason for closing although notices, penalties, drafts or approvals are outstanding (audited with what is left)"`
 }
 
 type transitionResp struct {
@@ -283,6 +284,9 @@ func (s *Server) mountCases() {
 	s.add(Route{Method: http.MethodPatch, Path: one, Summary: "Edit a case (title, summary, risk, products, triage scope); needs If-Match",
 		Tag: "cases", Access: Scoped, Perm: update, Body: patchCaseReq{}, Resp: caseDTO{}, Handler: s.patchCase})
 	s.add(Route{Method: http.MethodPost, Path: one + "/transitions", Summary: "Move a case through its lifecycle (officers closing records a closure request)",
+		Description: "Closing is refused (409, listing them under extra.outstanding) while notices are not complied with, withdrawn, " +
+			"revoked or cancelled, penalties unpaid, drafts or approvals pending, or notices of intent undecided, unless a supervisor gives " +
+			"override_reason (audited on the timeline with what was left). Closing as referred_elsewhere needs no override.",
 		Tag: "cases", Access: Scoped, Perm: Perm{"case", "transition"}, Body: transitionReq{}, Resp: transitionResp{}, Handler: s.transitionCase})
 	s.add(Route{Method: http.MethodPost, Path: one + "/assignment", Summary: "Assign the officer in charge (supervisors)",
 		Tag: "cases", Access: Scoped, Perm: Perm{"case", "assign"}, Body: assignmentReq{}, Resp: caseDTO{}, Handler: s.assignCase})
@@ -406,7 +410,8 @@ func (s *Server) transitionCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.deps.Cases.Transition(c.UserContext(), c.Params("id"), cases.Status(in.To), in.Reason, in.Note)
+	res, err := s.deps.Cases.MoveCase(c.UserContext(), c.Params("id"),
+		cases.Move{To: cases.Status(in.To), Reason: in.Reason, Note: in.Note, Override: in.OverrideReason})
 	if err != nil {
 		return err
 	}

@@ -197,6 +197,7 @@ func (a *App) buildServices() error {
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
 		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
 		noticepdf.New(), a.Store, a.Audit, cfg.Now)
+	a.Cases.UseOutstanding(a.Notices.Outstanding)
 	a.Integrity = a.checker(a.AuditKey)
 	a.buildListings()
 	a.buildReports()

@@ -29,6 +29,7 @@ type Service struct {
 	links       LinkChecker
 	findings    FindingSource
 	findingReqs FindingRequirements
+	outstanding OutstandingWork
 }
 
 // NewService wires the case service.
@@ -394,13 +395,23 @@ type TransitionResult struct {
 	ClosureRequested bool
 }
 
-// Transition moves a case to another state. Closing needs a reason and a
-// supervisor; an officer asking to close records a closure request instead.
+// Transition moves a case to another state (see MoveCase).
 func (s *Service) Transition(ctx context.Context, id string, to Status, reason, note string) (TransitionResult, error) {
+	return s.MoveCase(ctx, id, Move{To: to, Reason: reason, Note: note})
+}
+
+// MoveCase moves a case to another state. Closing needs a reason and a
+// supervisor, and no work outstanding unless the supervisor overrides;
+// an officer asking to close records a closure request instead.
+func (s *Service) MoveCase(ctx context.Context, id string, m Move) (TransitionResult, error) {
+	to, reason, note := m.To, m.Reason, m.Note
 	if !slices.Contains(Statuses, to) {
 		return TransitionResult{}, apperr.InvalidField("to", "must be one of %s", join(Statuses))
 	}
 	p, _ := principal.From(ctx)
+	if to == Closed && !p.Has(principal.Supervisor) && strings.TrimSpace(m.Override) != "" {
+		return TransitionResult{}, apperr.New(apperr.Forbidden, "only a supervisor may close a case with work outstanding (override_reason)")
+	}
 	if to == Closed && !p.Has(principal.Supervisor) {
 		c, err := s.requestClosure(ctx, id, ClosureReason(reason), note)
 		return TransitionResult{Case: c, ClosureRequested: err == nil}, err
@@ -427,6 +438,16 @@ func (s *Service) Transition(ctx context.Context, id string, to Status, reason, 
 			r, err := s.closureReason(*c, ClosureReason(reason))
 			if err != nil {
 				return nil, err
+			}
+			left, err := s.closeCheck(ctx, *c, r, m.Override)
+			if err != nil {
+				return nil, err
+			}
+			if len(left) > 0 {
+				detail["outstanding"] = left
+				if o := strings.TrimSpace(m.Override); o != "" {
+					detail["override_reason"] = o
+				}
 			}
 			now := s.now().UTC()
 			c.ClosedAt, c.ClosureReason, c.ClosureNote, c.ClosureReq = &now, r, note, nil
@@ -469,7 +490,18 @@ func (s *Service) requestClosure(ctx context.Context, id string, reason ClosureR
 			return nil, err
 		}
 		c.ClosureReq = &ClosureRequest{Reason: r, Note: strings.TrimSpace(note), RequestedBy: p.UserID, RequestedAt: s.now().UTC()}
-		return map[string]any{"reason": r, "note": c.ClosureReq.Note}, nil
+		detail := map[string]any{"reason": r, "note": c.ClosureReq.Note}
+		// The request stands; the supervisor who decides it sees what is left.
+		if s.outstanding != nil {
+			work, err := s.outstanding(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(work) > 0 {
+				detail["outstanding"] = OutstandingDetail(work)
+			}
+		}
+		return detail, nil
 	})
 }
 
