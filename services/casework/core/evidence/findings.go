@@ -44,12 +44,11 @@ func severityOf(it scan.Item) string {
 }
 
 func (s *Service) toFinding(caseID string, ex Exhibit, p parsed, it scan.Item) Finding {
-	ms := s.rules.Explain(p.format, it)
-	ruleIDs := make([]string, len(ms))
-	for i, m := range ms {
-		ruleIDs[i] = m.RuleID
+	reqs, ruleIDs := s.rules.Map(p.format, it)
+	none := ""
+	if len(reqs) == 0 {
+		none = noRequirement(s.rules.Matches(ruleIDs))
 	}
-	reqs, none := cited(ms)
 	f := Finding{ID: ids.New(), CaseID: caseID, Key: it.Key, Format: string(p.format), Tool: p.report.Tool, ToolID: it.ToolID,
 		Kind: string(it.Kind), Title: it.Title, Severity: severityOf(it), Host: target(p.report, it), Hostname: it.Host.Hostname,
 		Port: it.Port, Protocol: it.Protocol, Service: it.Service, Product: it.Product, Version: it.Version, CVEs: it.CVEs,

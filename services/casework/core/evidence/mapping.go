@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 )
 
@@ -18,17 +17,6 @@ type Match struct {
 	// Retired is true when the rule that mapped the finding is no longer in
 	// the table (its id is all that is known of it).
 	Retired bool
-}
-
-// Explain lists the rules that apply to an item, in table order.
-func (rs Rules) Explain(format scan.Format, it scan.Item) []Match {
-	var out []Match
-	for _, r := range rs {
-		if r.matches(format, it) {
-			out = append(out, r.match())
-		}
-	}
-	return out
 }
 
 func (r Rule) match() Match {
@@ -49,24 +37,14 @@ func (rs Rules) Matches(ruleIDs []string) []Match {
 	return out
 }
 
-// cited returns the union of the matches' requirements, in catalogue order,
-// and the first no_requirement reason when they cite nothing.
-func cited(ms []Match) (reqs []string, noRequirement string) {
+// noRequirement is the first reason a rule gave for citing nothing.
+func noRequirement(ms []Match) string {
 	for _, m := range ms {
-		for _, id := range m.Requirements {
-			if !slices.Contains(reqs, id) {
-				reqs = append(reqs, id)
-			}
-		}
-		if noRequirement == "" {
-			noRequirement = m.NoRequirement
+		if m.NoRequirement != "" {
+			return m.NoRequirement
 		}
 	}
-	slices.SortFunc(reqs, requirements.CompareIDs)
-	if len(reqs) > 0 {
-		noRequirement = ""
-	}
-	return reqs, noRequirement
+	return ""
 }
 
 // DecisionAction is what an officer decided about one requirement on a finding.
