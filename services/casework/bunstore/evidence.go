@@ -291,6 +291,9 @@ type decisionJSON struct {
 }
 
 func decisionsJSON(ds []evidence.Decision) string {
+	if len(ds) == 0 {
+		return "[]"
+	}
 	rows := make([]decisionJSON, len(ds))
 	for i, d := range ds {
 		rows[i] = decisionJSON{RequirementID: d.RequirementID, Action: string(d.Action), Reason: d.Reason, By: d.By,
@@ -304,7 +307,7 @@ func decisionsJSON(ds []evidence.Decision) string {
 // timestamp text (decisions the migration made from earlier re-mappings).
 func parseDecisions(s string) []evidence.Decision {
 	var rows []decisionJSON
-	if s == "" || json.Unmarshal([]byte(s), &rows) != nil {
+	if s == "" || s == "[]" || json.Unmarshal([]byte(s), &rows) != nil {
 		return nil
 	}
 	out := make([]evidence.Decision, 0, len(rows))
