@@ -1,11 +1,15 @@
 package component_test
 
 import (
+	"context"
+	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tradewarden/tradewarden/services/casework/bunstore"
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
 )
 
@@ -275,5 +279,84 @@ func TestOfficerAttachesAndDetachesRequirements(t *testing.T) {
 		Expect(200).JSON(&patched)
 	if !slices.Equal(patched.RequirementIDs, cited.RuleRequirementIDs) || len(patched.Decisions) != 0 || patched.Remapped {
 		t.Fatalf("patched back to the rules' list: %+v", patched)
+	}
+}
+
+// TestRemappedBeforeDecisionsMigrate: a finding an officer re-mapped before
+// decisions were recorded keeps its list as attach decisions (migration
+// 20261202000650), which later re-imports keep.
+func TestRemappedBeforeDecisionsMigrate(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	scan := fixture(t, "nmap/testdata/camera.xml")
+	upload(t, off, cv.ID, "camera.xml", "application/xml", scan, 201)
+	f := mappedFindings(t, off, cv.ID, "unmapped=true")[0]
+
+	// The row as the earlier schema left it: the officer's list, flagged.
+	ctx := context.Background()
+	if _, err := env.App.DB.NewRaw(`UPDATE findings SET remapped = ?, requirement_ids = '["PSTI-1"]', rule_requirement_ids = '[]',
+		decisions = '[]' WHERE id = ?`, true, f.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := bunstore.MigrationFS(env.App.DB.Engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := fs.ReadFile(sub, "20261202000650_finding_decisions.tx.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(string(sql), "--bun:split")
+	if _, err := env.App.DB.ExecContext(ctx, parts[len(parts)-1]); err != nil {
+		t.Fatal(err)
+	}
+
+	var got mappedFinding
+	off.Get("/api/v1/findings/" + f.ID).Expect(200).JSON(&got)
+	if len(got.Decisions) != 1 || got.Decisions[0].RequirementID != "PSTI-1" || got.Decisions[0].Action != "attach" ||
+		got.Decisions[0].DecidedAt.IsZero() || got.Decisions[0].Reason == "" {
+		t.Fatalf("migrated decisions %+v", got.Decisions)
+	}
+	upload(t, off, cv.ID, "camera-again.xml", "application/xml", scan, 201)
+	off.Get("/api/v1/findings/" + f.ID).Expect(200).JSON(&got)
+	if !slices.Contains(got.RequirementIDs, "PSTI-1") || !got.Remapped {
+		t.Fatalf("re-import after migration: %+v", got)
+	}
+}
+
+// TestConcurrentDecisionsAllKept: decisions on one finding made at the same
+// time are all kept (each reads the finding under the case's findings lock).
+func TestConcurrentDecisionsAllKept(t *testing.T) {
+	env := wiringtest.New(t)
+	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
+	cv := newCase(t, off)
+	upload(t, off, cv.ID, "camera.xml", "application/xml", fixture(t, "nmap/testdata/camera.xml"), 201)
+	f := mappedFindings(t, off, cv.ID, "unmapped=true")[0]
+	reqs := []string{"PSTI-1", "PSTI-2", "PSTI-3", "5.1-1", "5.3-1", "5.6-1"}
+	var wg sync.WaitGroup
+	status := make([]int, len(reqs))
+	for i, rid := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := off
+			if i%2 == 1 {
+				c = sup
+			}
+			status[i] = c.Post("/api/v1/cases/"+cv.ID+"/findings/"+f.ID+"/requirements",
+				map[string]any{"requirement": rid, "reason": "bench check " + rid}).Status
+		}()
+	}
+	wg.Wait()
+	for i, st := range status {
+		if st != 200 {
+			t.Fatalf("attach %s → %d", reqs[i], st)
+		}
+	}
+	var got mappedFinding
+	off.Get("/api/v1/findings/" + f.ID).Expect(200).JSON(&got)
+	if len(got.Decisions) != len(reqs) || len(got.RequirementIDs) != len(reqs) {
+		t.Fatalf("concurrent decisions lost: %+v", got.Decisions)
 	}
 }
