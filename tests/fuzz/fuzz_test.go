@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -244,5 +246,41 @@ func FuzzReferral(f *testing.F) {
 			check(t, w, req)
 		}
 		check(t, w, jsonRequest(w, http.MethodPost, "/api/v1/cases", body))
+	})
+}
+
+var (
+	findingOnce sync.Once
+	findingID   string
+)
+
+// aFinding returns a finding on the shared case (a scan uploaded once).
+func aFinding(t *testing.T, w *world) string {
+	findingOnce.Do(func() {
+		scan, err := os.ReadFile(filepath.Join("..", "..", "pkg", "scan", "nmap", "testdata", "camera.xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.off.Upload("/api/v1/cases/"+w.caseID+"/evidence", map[string]string{"description": "fuzz scan", "collected_by": "fuzzer",
+			"collected_at": "2026-01-01T00:00:00Z"}, "camera.xml", "application/xml", scan).Expect(201)
+		var pg struct{ Items []struct{ ID string } }
+		w.off.Get("/api/v1/cases/" + w.caseID + "/findings?limit=1").Expect(200).JSON(&pg)
+		findingID = pg.Items[0].ID
+	})
+	return findingID
+}
+
+// FuzzFindingDecision sends arbitrary attach bodies, and arbitrary
+// requirement ids and bodies to detach.
+func FuzzFindingDecision(f *testing.F) {
+	seeds(f, `{"requirement":"PSTI-1","reason":"x"}`, `{"requirement":"","reason":""}`, `{"requirement":["PSTI-1"]}`,
+		`{"requirement":"5.1-1","reason":"`+strings.Repeat("r", 6000)+`"}`)
+	f.Add([]byte(`{"reason":"x"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := setup(t)
+		base := "/api/v1/cases/" + w.caseID + "/findings/" + aFinding(t, w) + "/requirements"
+		check(t, w, jsonRequest(w, http.MethodPost, base, body))
+		check(t, w, jsonRequest(w, http.MethodDelete, base+"/"+url.PathEscape(string(body)), []byte(`{"reason":"fuzz"}`)))
+		check(t, w, jsonRequest(w, http.MethodDelete, base+"/PSTI-2", body))
 	})
 }
