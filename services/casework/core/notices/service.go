@@ -52,6 +52,15 @@ type Content struct {
 	Reasons        string
 	Deadline       *time.Time
 	Penalty        *PenaltyTerms
+	// ProposedType is what a notice of intent proposes (default compliance).
+	ProposedType Type
+	// IntentID links the notice of intent this notice follows (optional:
+	// issue finds a matching one).
+	IntentID string
+	// Urgency justifies giving a stop or recall notice without a notice of intent.
+	Urgency string
+	// RepresentationsResponse answers the representations received on the intent.
+	RepresentationsResponse string
 }
 
 // Create drafts a notice on a case the caller may work on.
@@ -151,6 +160,7 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 	} else if d.Penalty != nil {
 		fe.Add("penalty", "only penalty notices carry a penalty")
 	}
+	validateSequence(&fe, &d)
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -161,7 +171,13 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 	}
 	n.Type, n.OperatorID, n.ProductIDs, n.RequirementIDs = d.Type, d.OperatorID, d.ProductIDs, d.RequirementIDs
 	n.EvidenceIDs, n.Steps, n.Reasons, n.Deadline, n.Penalty = unique(d.EvidenceIDs), steps, d.Reasons, d.Deadline, d.Penalty
-	return nil
+	n.ProposedType, n.IntentID, n.Urgency, n.RepresentationsResponse = d.ProposedType, d.IntentID, d.Urgency, d.RepresentationsResponse
+	if n.Type == Intent && n.ProposedType == "" {
+		n.ProposedType = Compliance
+	}
+	// A changed draft needs its urgency approved afresh.
+	n.UrgencyApprovedBy, n.UrgencyApprovedAt = "", nil
+	return s.checkIntentLink(ctx, *n)
 }
 
 func validatePenalty(fe *apperr.Fields, p *PenaltyTerms) {
@@ -382,9 +398,15 @@ func (s *Service) decide(ctx context.Context, id string, approve bool, reason st
 		now := s.now().UTC()
 		if approve {
 			n.Status, n.ApproverID, n.ApprovedAt = Approved, p.UserID, &now
-			return nil, nil
+			if n.Urgency == "" {
+				return nil, nil
+			}
+			// Approving the notice approves its reason for skipping the notice of intent.
+			n.UrgencyApprovedBy, n.UrgencyApprovedAt = p.UserID, &now
+			return map[string]any{"urgency_approved": true, "urgency": n.Urgency}, nil
 		}
 		n.Status, n.RejectReason = Draft, reason
+		n.UrgencyApprovedBy, n.UrgencyApprovedAt = "", nil
 		return map[string]any{"reason": reason}, nil
 	})
 	if selfApproval != nil {
@@ -419,6 +441,10 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		if n.Status != Approved {
 			return nil, wrongState(*n, "issue", Approved)
 		}
+		standing, err := s.requireSequence(ctx, n)
+		if err != nil {
+			return nil, err
+		}
 		now := s.now().UTC().Truncate(time.Second)
 		info := Info[n.Type]
 		seq, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
@@ -447,9 +473,16 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		n.ExhibitID = ex.ID
 		// The particulars' hashes let audit verify prove the stored notice unchanged since issue.
 		parts := ParticularsOf(*n)
-		return map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
+		detail := map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
 			"verification_code": n.Verification, "recipient_sole_trader": n.Recipient.SoleTrader,
-			"particulars_sha256": parts.Hash(), "particulars": parts.FieldHashes()}, nil
+			"particulars_sha256": parts.Hash(), "particulars": parts.FieldHashes()}
+		if standing.Required {
+			detail["sequence_route"], detail["provision"] = standing.Route, standing.Step.Provision
+			if standing.Intent != nil {
+				detail["intent_id"], detail["intent_reference"] = standing.Intent.ID, standing.Intent.Reference
+			}
+		}
+		return detail, nil
 	})
 }
 
