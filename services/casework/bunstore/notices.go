@@ -66,6 +66,8 @@ type noticeRow struct {
 	UrgencyBy      string     `bun:"urgency_approved_by"`
 	UrgencyAt      *time.Time `bun:"urgency_approved_at"`
 	RepsResponse   string     `bun:"representations_response"`
+	Hosts          string     `bun:"hosts"`
+	ReliedOn       string     `bun:"relied_on"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int        `bun:"version"`
@@ -96,6 +98,35 @@ func parseContributors(s string) []notices.Contributor {
 	return out
 }
 
+// relianceRowJSON is one entry of the relied_on column.
+type relianceRowJSON struct {
+	RequirementID string   `json:"requirement_id"`
+	FindingIDs    []string `json:"finding_ids"`
+	ExhibitIDs    []string `json:"exhibit_ids"`
+}
+
+func relianceJSON(rs []notices.Reliance) string {
+	out := make([]relianceRowJSON, len(rs))
+	for i, r := range rs {
+		out[i] = relianceRowJSON(r)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func parseReliance(s string) []notices.Reliance {
+	var in []relianceRowJSON
+	_ = json.Unmarshal([]byte(s), &in)
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]notices.Reliance, len(in))
+	for i, r := range in {
+		out[i] = notices.Reliance(r)
+	}
+	return out
+}
+
 type penaltyJSON struct {
 	QualifyingRevenuePence int64  `json:"qualifying_revenue_pence"`
 	RevenuePeriod          string `json:"revenue_period"`
@@ -113,7 +144,7 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
 		IntentID: n.IntentID, ProposedType: string(n.ProposedType), Urgency: n.Urgency, UrgencyBy: n.UrgencyApprovedBy,
-		UrgencyAt: n.UrgencyApprovedAt, RepsResponse: n.RepresentationsResponse}
+		UrgencyAt: n.UrgencyApprovedAt, RepsResponse: n.RepresentationsResponse, Hosts: jsonList(n.Hosts), ReliedOn: relianceJSON(n.Reliance)}
 	r.Contributors = contributorsJSON(n.Contributors)
 	if n.Reference != "" {
 		ref := n.Reference
@@ -144,7 +175,8 @@ func (r noticeRow) toCore() notices.Notice {
 		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
 		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		IntentID: r.IntentID, ProposedType: notices.Type(r.ProposedType), Urgency: r.Urgency, UrgencyApprovedBy: r.UrgencyBy,
-		UrgencyApprovedAt: utcPtr(r.UrgencyAt), RepresentationsResponse: r.RepsResponse}
+		UrgencyApprovedAt: utcPtr(r.UrgencyAt), RepresentationsResponse: r.RepsResponse, Hosts: parseList(r.Hosts),
+		Reliance: parseReliance(r.ReliedOn)}
 	n.Contributors = parseContributors(r.Contributors)
 	if r.Reference != nil {
 		n.Reference = *r.Reference

@@ -35,7 +35,15 @@ type noticeReq struct {
 	IntentID       string      `json:"intent_id" validate:"max=64" description:"the notice of intent this notice follows; issue finds a matching served one when empty"`
 	Urgency        string      `json:"urgency" validate:"max=5000" description:"why a stop or recall notice cannot wait for a notice of intent; approved with the notice and printed on it"`
 	// RepresentationsResponse is printed on the final notice.
-	RepresentationsResponse string `json:"representations_response" validate:"max=20000" description:"the authority's response to the representations received on the intent"`
+	RepresentationsResponse string        `json:"representations_response" validate:"max=20000" description:"the authority's response to the representations received on the intent"`
+	Hosts                   []string      `json:"hosts" validate:"max=50" description:"addresses of the tested units the notice names; findings on other hosts are never cited"`
+	ReliedOn                []relianceDTO `json:"relied_on" validate:"max=100,dive" description:"per requirement, the findings and exhibits relied on (default: those linked in the assessment)"`
+}
+
+type relianceDTO struct {
+	RequirementID string   `json:"requirement_id" validate:"required,max=32"`
+	FindingIDs    []string `json:"finding_ids" validate:"max=500"`
+	ExhibitIDs    []string `json:"exhibit_ids" validate:"max=100"`
 }
 
 type sequenceDTO struct {
@@ -140,11 +148,13 @@ type noticeDTO struct {
 
 	RecipientAtIssue *recipientDTO `json:"recipient_at_issue,omitempty" description:"the operator as the issued PDF printed it; redaction follows it, not later changes to the register"`
 
-	ProposedType            string `json:"proposed_type,omitempty"`
-	IntentID                string `json:"intent_id,omitempty"`
-	Urgency                 string `json:"urgency,omitempty"`
-	UrgencyApprovedBy       string `json:"urgency_approved_by,omitempty"`
-	RepresentationsResponse string `json:"representations_response,omitempty"`
+	ProposedType            string        `json:"proposed_type,omitempty"`
+	IntentID                string        `json:"intent_id,omitempty"`
+	Urgency                 string        `json:"urgency,omitempty"`
+	UrgencyApprovedBy       string        `json:"urgency_approved_by,omitempty"`
+	RepresentationsResponse string        `json:"representations_response,omitempty"`
+	Hosts                   []string      `json:"hosts"`
+	ReliedOn                []relianceDTO `json:"relied_on"`
 	// Sequence is where the notice stands in the statutory sequence (GET of one notice only).
 	Sequence *sequenceDTO `json:"sequence,omitempty"`
 }
@@ -237,7 +247,11 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		NextOutcomes: []string{}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
 		ProposedType: string(n.ProposedType), IntentID: n.IntentID, Urgency: n.Urgency, UrgencyApprovedBy: n.UrgencyApprovedBy,
-		RepresentationsResponse: n.RepresentationsResponse}
+		RepresentationsResponse: n.RepresentationsResponse, Hosts: orEmpty(n.Hosts), ReliedOn: []relianceDTO{}}
+	for _, r := range n.Reliance {
+		out.ReliedOn = append(out.ReliedOn, relianceDTO{RequirementID: r.RequirementID, FindingIDs: orEmpty(r.FindingIDs),
+			ExhibitIDs: orEmpty(r.ExhibitIDs)})
+	}
 	for _, o := range n.Status.NextOutcomes() {
 		out.NextOutcomes = append(out.NextOutcomes, string(o))
 	}
@@ -262,7 +276,11 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 func (r noticeReq) toContent() notices.Content {
 	c := notices.Content{Type: notices.Type(r.Type), OperatorID: r.OperatorID, ProductIDs: r.ProductIDs,
 		RequirementIDs: r.RequirementIDs, EvidenceIDs: r.EvidenceIDs, Steps: r.Steps, Reasons: r.Reasons,
-		ProposedType: notices.Type(r.ProposedType), IntentID: r.IntentID, Urgency: r.Urgency, RepresentationsResponse: r.RepresentationsResponse}
+		ProposedType: notices.Type(r.ProposedType), IntentID: r.IntentID, Urgency: r.Urgency, RepresentationsResponse: r.RepresentationsResponse,
+		Hosts: r.Hosts}
+	for _, rd := range r.ReliedOn {
+		c.Reliance = append(c.Reliance, notices.Reliance{RequirementID: rd.RequirementID, FindingIDs: rd.FindingIDs, ExhibitIDs: rd.ExhibitIDs})
+	}
 	if r.ComplyBy != nil {
 		t := r.ComplyBy.Time
 		c.Deadline = &t

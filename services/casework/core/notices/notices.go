@@ -156,6 +156,12 @@ type Notice struct {
 	// RepresentationsResponse is the authority's response to the
 	// representations received on the intent; the notice prints it.
 	RepresentationsResponse string
+	// Hosts are the network addresses of the units tested that the notice
+	// names; findings on other hosts are never cited.
+	Hosts []string
+	// Reliance is what the officer relies on per requirement; a requirement
+	// without an entry relies on what its assessment links.
+	Reliance []Reliance
 
 	AuthorID     string
 	SubmittedAt  *time.Time

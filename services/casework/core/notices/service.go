@@ -16,6 +16,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 	"github.com/tradewarden/tradewarden/services/casework/core/txn"
@@ -61,6 +62,10 @@ type Content struct {
 	Urgency string
 	// RepresentationsResponse answers the representations received on the intent.
 	RepresentationsResponse string
+	// Hosts are the addresses of the tested units the notice names.
+	Hosts []string
+	// Reliance is the evidence relied on per requirement.
+	Reliance []Reliance
 }
 
 // Create drafts a notice on a case the caller may work on.
@@ -133,6 +138,20 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 		fe.Check(!failed[rid], fmt.Sprintf("requirement_ids[%d]", i), "requirement %q has no fail verdict on case %s", rid, c.Reference)
 	}
 	fe.Check(info.NeedsFailures && len(d.RequirementIDs) == 0, "requirement_ids", "a %s must cite at least one failed requirement", info.Title)
+	if info.NeedsFailures && len(d.RequirementIDs) > 0 && !slices.ContainsFunc(d.RequirementIDs, func(id string) bool { return legalbasis.BreachKind(id) != "" }) {
+		fe.Add("requirement_ids", "cite the PSTI Schedule 1 security requirement (PSTI-1 to PSTI-3) or the statement-of-compliance duty "+
+			"(PSTI-SOC) that was breached: EN 303 645 provisions are technical evidence, not duties")
+	}
+	if info.NeedsFailures && slices.ContainsFunc(parties, func(p cases.Party) bool { return p.OperatorID == d.OperatorID }) {
+		held := partyRoles(parties, Notice{OperatorID: d.OperatorID, ProductIDs: d.ProductIDs})
+		if len(legalbasis.Roles(held)) == 0 {
+			fe.Add("operator_id", "is a party to case %s only as %s, which bears no duty under sections 8 to 25 of the Act that a "+
+				"notice can cite: record the operator's role as manufacturer, importer or distributor", c.Reference,
+				strings.ReplaceAll(strings.Join(held, ", "), "_", " "))
+		}
+	}
+	validateHosts(&fe, &d)
+	validateReliance(&fe, &d)
 	steps := []string{}
 	for i, st := range d.Steps {
 		st = strings.TrimSpace(st)
@@ -169,9 +188,13 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 			return err
 		}
 	}
+	if err := s.checkReliance(ctx, c.ID, d); err != nil {
+		return err
+	}
 	n.Type, n.OperatorID, n.ProductIDs, n.RequirementIDs = d.Type, d.OperatorID, d.ProductIDs, d.RequirementIDs
 	n.EvidenceIDs, n.Steps, n.Reasons, n.Deadline, n.Penalty = unique(d.EvidenceIDs), steps, d.Reasons, d.Deadline, d.Penalty
 	n.ProposedType, n.IntentID, n.Urgency, n.RepresentationsResponse = d.ProposedType, d.IntentID, d.Urgency, d.RepresentationsResponse
+	n.Hosts, n.Reliance = d.Hosts, d.Reliance
 	if n.Type == Intent && n.ProposedType == "" {
 		n.ProposedType = Compliance
 	}
