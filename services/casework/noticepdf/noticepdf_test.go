@@ -749,3 +749,32 @@ func TestSequenceIsStated(t *testing.T) {
 		}
 	}
 }
+
+// Every provision a notice prints is in the legal-basis catalogue, which
+// records where its text was read and how far it was verified.
+func TestEveryCitedProvisionIsCatalogued(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	cite := regexp.MustCompile(`(?:section|sections) ([0-9]+(?:\([0-9]+\))?)|paragraph ([0-9]+) of Schedule 5|(Schedule 1, paragraph)`)
+	for name, d := range map[string]notices.Document{
+		"compliance": complianceDoc(), "stop": stopDoc(), "recall": recallDoc(), "penalty": penaltyDoc(),
+		"penalty intent": penaltyIntentDoc(), "information": informationDoc(), "intent": intentDoc(),
+	} {
+		text := flat(pdftext.Extract(t, render(t, d)))
+		found := cite.FindAllStringSubmatch(text, -1)
+		if len(found) < 3 {
+			t.Errorf("%s: found only %d citations to check", name, len(found))
+		}
+		for _, m := range found {
+			printed := m[0]
+			switch {
+			case m[1] != "":
+				printed = "section " + m[1]
+			case m[2] != "":
+				printed = "paragraph " + m[2] + " of Schedule 5"
+			}
+			if _, ok := legalbasis.Catalogued(printed); !ok {
+				t.Errorf("%s prints %q, which the legal-basis catalogue does not record", name, m[0])
+			}
+		}
+	}
+}

@@ -89,3 +89,22 @@ func TestSequenceRules(t *testing.T) {
 		t.Fatal("catalogue size changed")
 	}
 }
+
+func TestCatalogued(t *testing.T) {
+	for _, c := range []struct {
+		printed, want string
+	}{
+		{"section 32 of the Act", "section 32"}, {"section 28(5) and (6) of the Act", "section 28"},
+		{"section 26(4) of the Product Security", "section 26(4)"}, {"paragraph 36 of Schedule 5 to the Consumer Rights Act 2015", "paragraph 36 of Schedule 5"},
+	} {
+		got, ok := legalbasis.Catalogued(c.printed)
+		if !ok || got.Cite != c.want || got.Source.URL == "" {
+			t.Errorf("%q: %+v %v, want %s", c.printed, got, ok, c.want)
+		}
+	}
+	for _, no := range []string{"section 3", "section 280", "section 99 of the Act"} {
+		if c, ok := legalbasis.Catalogued(no); ok {
+			t.Errorf("%q is catalogued as %+v", no, c)
+		}
+	}
+}
