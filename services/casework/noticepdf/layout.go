@@ -307,12 +307,11 @@ func (n *notice) dutiesHeld() string {
 // that this breaches, and one paragraph of assessment and chosen evidence.
 func (n *notice) schedule() {
 	n.doc.Heading("Schedule of breaches")
-	n.doc.Paragraph("Each row identifies a security requirement of Schedule 1 to " + regulations + " (“the 2023 Regulations”), " +
-		"or the duty to supply a statement of compliance, that has not been met; the duty under the Act that you have " +
-		"breached as a result; and the officer’s assessment with the evidence relied on. Provisions of ETSI EN 303 645 " +
-		"are cited as technical evidence and as the deemed-compliance route (Schedule 2 to the 2023 Regulations) that is " +
-		"not met; they are not duties in themselves. Exhibits are identified by their reference and the first 16 " +
-		"characters of their SHA-256 fingerprint; the full fingerprints are listed under “Evidence relied on”.")
+	n.doc.Paragraph("Each row is a security requirement of Schedule 1 to " + regulations + " (“the 2023 Regulations”), " +
+		"or the statement-of-compliance duty, that is not met; the duty under the Act breached as a result; and the " +
+		"officer’s assessment with the evidence relied on. ETSI EN 303 645 provisions are technical evidence and the " +
+		"deemed-compliance route (Schedule 2) not met, not duties. Exhibits are cited by reference and the first 16 " +
+		"characters of their SHA-256; the full fingerprints are under “Evidence relied on”.")
 	rows := make([][]string, len(n.d.Schedule))
 	for i, r := range n.d.Schedule {
 		rows[i] = []string{strconv.Itoa(i + 1), requirementCell(r), dutyCell(r), assessmentCell(r)}
