@@ -17,8 +17,10 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/wiring"
 )
 
-// issueNotice drives the services (as the API would) to an issued
-// compliance notice and returns its reference and bytes.
+// issueNotice drives the services (as the API would) to an issued stop
+// notice and returns its reference and bytes. (A stop notice with an
+// approved urgency: a compliance notice needs a notice of intent served ten
+// days before, and these tests run on the real clock.)
 func issueNotice(t *testing.T, in *instance) (string, []byte) {
 	t.Helper()
 	ctx := context.Background()
@@ -64,8 +66,9 @@ func issueNoticeIn(t *testing.T, app *wiring.App) (string, []byte) {
 		Rationale: "default password", EvidenceIDs: []string{ex.ID}})
 	must(err)
 	due := time.Now().AddDate(0, 0, 30)
-	n, err := app.Notices.Create(off, c.ID, notices.Content{Type: notices.Compliance, OperatorID: op.ID,
-		RequirementIDs: []string{"PSTI-1"}, Steps: []string{"Set unique passwords."}, Deadline: &due})
+	n, err := app.Notices.Create(off, c.ID, notices.Content{Type: notices.Stop, OperatorID: op.ID,
+		RequirementIDs: []string{"PSTI-1"}, Steps: []string{"Set unique passwords."}, Deadline: &due,
+		Urgency: "Units with a published default password are on sale now."})
 	must(err)
 	_, err = app.Notices.Submit(off, n.ID)
 	must(err)

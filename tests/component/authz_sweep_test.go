@@ -77,7 +77,8 @@ var sweepTable = map[string]rule{
 	"POST /api/v1/notices/:id/approve": {roles: "S", owned: true}, "POST /api/v1/notices/:id/reject": {roles: "S", owned: true},
 	"POST /api/v1/notices/:id/issue": {roles: "S", owned: true}, "POST /api/v1/notices/:id/serve": {roles: "OS", owned: true},
 	"POST /api/v1/notices/:id/outcome": {roles: "S", owned: true}, "POST /api/v1/notices/:id/withdraw": {roles: "OS", owned: true},
-	"POST /api/v1/notices/:id/revoke": {roles: "S", owned: true},
+	"POST /api/v1/notices/:id/revoke":         {roles: "S", owned: true},
+	"GET /api/v1/notices/:id/representations": {roles: "OS", owned: true}, "POST /api/v1/notices/:id/representations": {roles: "OS", owned: true},
 }
 
 var roleLetters = map[principal.Role]string{principal.Officer: "O", principal.Supervisor: "S", principal.Analyst: "A", principal.Admin: "D"}
@@ -279,6 +280,9 @@ func TestAuthorizationSweepRecordRules(t *testing.T) {
 		"POST /api/v1/notices/:id/outcome":  {prepare: w.notice("served"), body: map[string]any{"outcome": "complied"}, wrong: opssSup, right: []string{"supervisor"}},
 		"POST /api/v1/notices/:id/revoke":   {prepare: w.notice("issued"), body: map[string]any{"reason": "issued in error"}, wrong: opssSup, right: []string{"supervisor"}},
 		"POST /api/v1/notices/:id/payments": {prepare: w.notice("issued-penalty"), body: func() any { return map[string]any{"amount_pence": 100, "paid_at": time.Now().UTC(), "method": "card"} }, wrong: opssSup, right: []string{"supervisor"}},
+		"POST /api/v1/notices/:id/representations": {prepare: w.notice("issued-intent"), body: func() any {
+			return map[string]any{"from": "Company secretary", "text": "We dispute the finding.", "received_at": time.Now().UTC()}
+		}, wrong: work, right: []string{"assignee", "supervisor"}},
 	}
 	for _, r := range env.App.API.Routes() {
 		key := r.Method + " " + r.Path
@@ -343,6 +347,7 @@ type recordWorld struct {
 func newRecordWorld(t *testing.T, env *wiringtest.Env) *recordWorld {
 	w := &recordWorld{t: t, env: env, setup: setupNoticeCase(t, env), nmap: fixture(t, "nmap/testdata/camera.xml"),
 		findingOf: map[string]string{}}
+	giveIntents(t, env, &w.setup, "penalty_intent")
 	w.clients = map[string]*wiringtest.Client{
 		"assignee": env.As(officer, "KENT-TS"), "supervisor": env.As(supervisor, "KENT-TS"),
 		"colleague":    colleague(t, env, "sweep.colleague@kent-ts.test", "officer"),
@@ -354,6 +359,7 @@ func newRecordWorld(t *testing.T, env *wiringtest.Env) *recordWorld {
 	// A second notice case: assigned to "author" while they draft, then
 	// reassigned to the seeded officer.
 	other := w.anotherNoticeCase()
+	giveIntents(t, env, &other, "intent")
 	sup, author := w.clients["supervisor"], w.clients["author"]
 	sup.Post("/api/v1/cases/"+other.caseID+"/assignment", map[string]string{"officer_id": userID(t, author)}).Expect(200)
 	for i := 0; i < 4; i++ {
@@ -427,6 +433,10 @@ func (w *recordWorld) notice(state string) func(who string) string {
 			return w.advance(id, state)
 		}
 		body, to := draftBody(w.setup, "compliance"), state
+		if state == "issued-intent" {
+			body, to = draftBody(w.setup, "intent"), "issued"
+			body["comply_by"] = time.Now().AddDate(0, 0, 14).Format(time.DateOnly)
+		}
 		if state == "issued-penalty" {
 			body, to = draftBody(w.setup, "penalty"), "issued"
 			body["penalty"] = map[string]any{"qualifying_worldwide_revenue_pence": int64(100_000_000) * 100, "revenue_period": "FY2025",
@@ -507,7 +517,8 @@ var collabTable = map[string]string{
 	"POST /api/v1/notices/:id/approve": sweepNoticeOnly, "POST /api/v1/notices/:id/reject": sweepNoticeOnly,
 	"POST /api/v1/notices/:id/issue": sweepNoticeOnly, "POST /api/v1/notices/:id/serve": sweepNoticeOnly,
 	"POST /api/v1/notices/:id/outcome": sweepNoticeOnly, "POST /api/v1/notices/:id/withdraw": sweepNoticeOnly,
-	"POST /api/v1/notices/:id/revoke": sweepNoticeOnly,
+	"POST /api/v1/notices/:id/revoke": sweepNoticeOnly, "POST /api/v1/notices/:id/representations": sweepNoticeOnly,
+	"GET /api/v1/notices/:id/representations": sweepContent,
 
 	"POST /api/v1/cases/:id/referrals/accept": sweepReceiver, "POST /api/v1/cases/:id/referrals/decline": sweepReceiver,
 }
@@ -559,6 +570,7 @@ func TestAuthorizationSweepCollaborators(t *testing.T) {
 		"POST /api/v1/notices/:id/outcome":                                           map[string]any{"outcome": "complied"},
 		"POST /api/v1/notices/:id/withdraw":                                          map[string]any{"reason": "x"},
 		"POST /api/v1/notices/:id/revoke":                                            map[string]any{"reason": "x"},
+		"POST /api/v1/notices/:id/representations":                                   map[string]any{"from": "x", "text": "x", "received_at": now},
 	}
 	call := func(c *wiringtest.Client, key, path string) *wiringtest.Response {
 		method, _, _ := strings.Cut(key, " ")

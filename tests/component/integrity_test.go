@@ -58,11 +58,12 @@ func noticeIssued(t *testing.T, env *wiringtest.Env) (noticeSetup, noticeView) {
 	return s, issuedNotice(t, env, s)
 }
 
-// wantIntact checks a clean verification of one issued notice and its three
-// exhibits (two uploads and the PDF).
+// wantIntact checks a clean verification of the issued notice and the
+// notice of intent before it, and their four exhibits (two uploads and the
+// two PDFs).
 func wantIntact(t *testing.T, v verifyView) {
 	t.Helper()
-	if !v.OK || len(v.Problems) != 0 || v.FirstBadID != nil || v.Checked.IssuedNotices != 1 || v.Checked.Exhibits != 3 {
+	if !v.OK || len(v.Problems) != 0 || v.FirstBadID != nil || v.Checked.IssuedNotices != 2 || v.Checked.Exhibits != 4 {
 		t.Fatalf("untampered database does not verify: %+v", v)
 	}
 }

@@ -38,9 +38,67 @@ type noticeView struct {
 type noticeSetup struct {
 	caseID, caseRef, operatorID, productID string
 	exhibits                               []exhibitView
+	// intents were given (issued and served) 40 days before the setup
+	// returned: a notice of intent to give a compliance notice and one to
+	// impose a penalty, for the operator, the product and both breaches.
+	intents []noticeView
 }
 
+// setupNoticeCase is setupBareNoticeCase with the notices of intent the
+// statutory sequence needs already given, so compliance and penalty notices
+// drafted now may be issued.
 func setupNoticeCase(t *testing.T, env *wiringtest.Env) noticeSetup {
+	t.Helper()
+	s := setupBareNoticeCase(t, env)
+	giveIntents(t, env, &s, "intent")
+	return s
+}
+
+// giveIntents gives (see giveIntent) a notice of intent of each type for
+// the setup's operator, product and breaches.
+func giveIntents(t *testing.T, env *wiringtest.Env, s *noticeSetup, types ...string) {
+	t.Helper()
+	for _, typ := range types {
+		b := draftBody(*s, typ)
+		if typ == "penalty_intent" {
+			b["penalty"] = map[string]any{"qualifying_worldwide_revenue_pence": int64(100_000_000) * 100, "revenue_period": "FY2025",
+				"amount_pence": int64(500_000) * 100}
+		}
+		s.intents = append(s.intents, giveIntent(t, env, s.caseID, b))
+	}
+}
+
+// giveIntent drafts the notice of intent in body on a KENT-TS case, has it
+// approved, issued and served 40 days ago with 28 days for representations
+// — long over now — and returns it. The clock goes back and returns, so
+// tokens minted before stay valid.
+func giveIntent(t *testing.T, env *wiringtest.Env, caseID string, body map[string]any) noticeView {
+	t.Helper()
+	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
+	const back = 40 * 24 * time.Hour
+	env.Clock.Advance(-back)
+	defer env.Clock.Advance(back)
+	b := map[string]any{}
+	for k, v := range body {
+		b[k] = v
+	}
+	if b["type"] != "penalty_intent" {
+		b["type"] = "intent"
+	}
+	b["comply_by"] = env.Clock.Now().AddDate(0, 0, 28).Format(time.DateOnly)
+	var n noticeView
+	off.Post("/api/v1/cases/"+caseID+"/notices", b).Expect(201).JSON(&n)
+	off.Post("/api/v1/notices/"+n.ID+"/submit", nil).Expect(200)
+	sup.Post("/api/v1/notices/"+n.ID+"/approve", nil).Expect(200)
+	sup.Post("/api/v1/notices/"+n.ID+"/issue", nil).Expect(200).JSON(&n)
+	sup.Post("/api/v1/notices/"+n.ID+"/serve", map[string]any{"method": "hand", "served_at": env.Clock.Now().UTC(),
+		"served_to": "Company secretary"}).Expect(200).JSON(&n)
+	return n
+}
+
+// setupBareNoticeCase is a case with a product, a manufacturer party, two
+// exhibits and fail verdicts on PSTI-1 and 5.1-1, and no notices.
+func setupBareNoticeCase(t *testing.T, env *wiringtest.Env) noticeSetup {
 	t.Helper()
 	off := env.As(officer, "KENT-TS")
 	var s noticeSetup
@@ -121,10 +179,11 @@ func TestNoticeDraftApproveIssueVerify(t *testing.T) {
 	text := pdftext.Extract(t, pdf1)
 	pages := pdftext.Pages(t, pdf1)
 	for _, want := range []string{"Compliance notice", "section 28", "Brightwave Devices Ltd", "manufacturer", "BW-Cam 2 (UK)",
-		"PSTI-1", "5.1-1", s.exhibits[0].ExhibitRef, s.exhibits[0].SHA256[:16], s.exhibits[1].ExhibitRef,
+		"Schedule 1, paragraph", "namely as manufacturer, section 8 of the Act (Duty to comply with security requirements)", "5.1-1",
+		"notice of intent and representations", s.intents[0].Reference, s.exhibits[0].ExhibitRef, s.exhibits[0].SHA256[:16], s.exhibits[1].ExhibitRef,
 		"unique password", "section 32", "First-tier Tribunal", "28 days", "Kent County Council Trading Standards",
 		"KENT-TS supervisor", n.Reference, s.caseRef} {
-		if !strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
+		if !strings.Contains(strings.ToLower(strings.Join(strings.Fields(text), " ")), strings.ToLower(want)) {
 			t.Errorf("issued notice text lacks %q", want)
 		}
 	}
@@ -185,7 +244,9 @@ func TestNoticeDraftApproveIssueVerify(t *testing.T) {
 			acts = append(acts, it.Action)
 		}
 	}
-	want := "notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve,notice.outcome"
+	// The notice of intent given before it comes first.
+	want := "notice.draft,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve," +
+		"notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve,notice.outcome"
 	if strings.Join(acts, ",") != want {
 		t.Fatalf("timeline notice steps:\n got %v\nwant %s", acts, want)
 	}
@@ -346,9 +407,9 @@ func TestConcurrentIssueIsExactlyOnce(t *testing.T) {
 	}
 	var ex struct{ Items []exhibitView }
 	sup.Get("/api/v1/cases/" + s.caseID + "/evidence").Expect(200).JSON(&ex)
-	if len(exhibitIDs) != notices || len(ex.Items) != len(s.exhibits)+notices {
+	if want := len(s.exhibits) + len(s.intents) + notices; len(exhibitIDs) != notices || len(ex.Items) != want {
 		t.Fatalf("%d distinct notice exhibits and %d exhibits on the case, want %d and %d", len(exhibitIDs), len(ex.Items),
-			notices, len(s.exhibits)+notices)
+			notices, want)
 	}
 	for _, e := range ex.Items {
 		delete(exhibitIDs, e.ID)

@@ -222,9 +222,14 @@ func TestPendingReferralShowsOnlyThePackage(t *testing.T) {
 		}
 	}
 	sup.Get(w.path + "/notices").Expect(200).JSON(&ns)
-	if len(ns.Items) != 1 || ns.Items[0].ID != w.issued.ID || ns.Items[0].ServedTo != "" || ns.Items[0].RecipientAtIssue == nil ||
-		ns.Items[0].RecipientAtIssue.Name != "Brightwave Devices Ltd" {
+	// The issued notice and the notice of intent given before it.
+	if len(ns.Items) != 1+len(w.s.intents) || ns.Items[0].ID != w.issued.ID {
 		t.Errorf("referred notices: %+v", ns.Items)
+	}
+	for _, it := range ns.Items {
+		if it.ServedTo != "" || it.RecipientAtIssue == nil || it.RecipientAtIssue.Name != "Brightwave Devices Ltd" {
+			t.Errorf("referred notice: %+v", it)
+		}
 	}
 	noLeak(t, "GET notice", sup.Get("/api/v1/notices/"+w.issued.ID).Expect(200).Body, secrets)
 	noLeak(t, "GET payments", sup.Get("/api/v1/notices/"+w.issued.ID+"/payments").Expect(200).Body, secrets)

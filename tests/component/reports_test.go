@@ -384,25 +384,34 @@ func buildReportWorld(t *testing.T) *reportWorld {
 	w.set("2025-02-05 10:00")
 	w.remove(t, l2) // before any action on the product
 
-	w.set("2025-02-15 10:00")
+	// The notices of intent the compliance and penalty notices follow (s.28(5)-(6); s.37), given after the
+	// listing removed before any action.
+	w.set("2025-02-05 11:00")
+	w.issue(t, c1, map[string]any{"type": "penalty_intent", "operator_id": w.op1, "requirement_ids": []string{"PSTI-1", "5.1-1"},
+		"comply_by": comply(w, 28), "penalty": map[string]any{"qualifying_worldwide_revenue_pence": int64(0), "revenue_period": "FY2024",
+			"amount_pence": int64(5_000_000), "daily_amount_pence": int64(0)}}, true)
+	w.issue(t, c1, map[string]any{"type": "intent", "operator_id": w.op1, "product_ids": []string{w.p1},
+		"requirement_ids": []string{"PSTI-1"}, "steps": []string{"Ship unique passwords."}, "comply_by": comply(w, 10)}, true)
+	w.set("2025-02-17 10:00")
 	cn := w.issue(t, c1, map[string]any{"type": "compliance", "operator_id": w.op1, "product_ids": []string{w.p1},
 		"requirement_ids": []string{"PSTI-1"}, "steps": []string{"Ship unique passwords."}, "comply_by": comply(w, 30)}, true)
-	w.set("2025-03-01 10:00")
-	pn := w.issue(t, c1, map[string]any{"type": "penalty", "operator_id": w.op1, "requirement_ids": []string{"PSTI-1", "5.1-1"},
-		"comply_by": comply(w, 30), "penalty": map[string]any{"qualifying_worldwide_revenue_pence": int64(0), "revenue_period": "FY2024",
-			"amount_pence": int64(5_000_000), "daily_amount_pence": int64(0)}}, true)
 
 	w.set("2025-03-05 09:00")
 	c2 := w.openCase(t, "KENT-TS", "proactive_surveillance", "Plug found on a marketplace sweep", w.p2,
 		[]string{"PSTI-1", "PSTI-2", "5.2-1"}, map[string]string{w.op2: "manufacturer"})
+	w.set("2025-03-08 10:00")
+	pn := w.issue(t, c1, map[string]any{"type": "penalty", "operator_id": w.op1, "requirement_ids": []string{"PSTI-1", "5.1-1"},
+		"comply_by": comply(w, 30), "penalty": map[string]any{"qualifying_worldwide_revenue_pence": int64(0), "revenue_period": "FY2024",
+			"amount_pence": int64(5_000_000), "daily_amount_pence": int64(0)}}, true)
 	w.set("2025-03-10 10:00")
-	w.remove(t, l1) // after the compliance notice of 15 February
+	w.remove(t, l1) // after the compliance notice of 17 February
 	w.listing(t, w.p2, "Argos", "retailer", at("2025-03-10 09:00"))
 	w.set("2025-03-20 10:00")
 	w.outcome(t, cn, "complied")
 
 	w.set("2025-04-01 10:00")
-	sn := w.issue(t, c2, map[string]any{"type": "stop", "operator_id": w.op2, "requirement_ids": []string{"PSTI-1"}}, true)
+	sn := w.issue(t, c2, map[string]any{"type": "stop", "operator_id": w.op2, "requirement_ids": []string{"PSTI-1"},
+		"urgency": "Units are being sold daily with a password published online."}, true)
 	w.set("2025-04-02 09:00")
 	sup := w.as("supervisor", "KENT-TS")
 	sup.Post("/api/v1/notices/"+pn.id+"/payments", map[string]any{"amount_pence": 2_000_000, "paid_at": at("2025-04-01 12:00"),
@@ -412,7 +421,8 @@ func buildReportWorld(t *testing.T) *reportWorld {
 	w.outcome(t, sn, "breached")
 	w.set("2025-05-01 10:00")
 	rn := w.issue(t, c2, map[string]any{"type": "recall", "operator_id": w.op2, "requirement_ids": []string{"PSTI-2"},
-		"steps": []string{"Recall every unit sold."}, "comply_by": comply(w, 30)}, true)
+		"steps": []string{"Recall every unit sold."}, "comply_by": comply(w, 30),
+		"urgency": "Compromised units are in consumers' homes now."}, true)
 	w.set("2025-05-10 10:00")
 	w.outcome(t, rn, "appealed")
 	w.set("2025-05-20 08:00")
@@ -1444,8 +1454,9 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 			}
 		}
 	}
-	if included != 4 || withheld != 0 || len(m.Exhibits) != 4 {
-		t.Errorf("exhibits: %d included, %d withheld of %d; want 4, 0 of 4", included, withheld, len(m.Exhibits))
+	// Two uploads and four issued notices (two of them notices of intent).
+	if included != 6 || withheld != 0 || len(m.Exhibits) != 6 {
+		t.Errorf("exhibits: %d included, %d withheld of %d; want 6, 0 of 6", included, withheld, len(m.Exhibits))
 	}
 	var rules []string
 	for _, rd := range m.Redactions {
@@ -1501,14 +1512,14 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 	if err := json.Unmarshal(files["case.json"], &doc); err != nil {
 		t.Fatalf("case.json: %v", err)
 	}
-	if len(doc.Notices) != 2 || doc.NotesWithheld != 1 || doc.Format != "tradewarden-referral-package/1" {
+	if len(doc.Notices) != 4 || doc.NotesWithheld != 1 || doc.Format != "tradewarden-referral-package/1" {
 		t.Errorf("case.json: %d notices, %d notes withheld", len(doc.Notices), doc.NotesWithheld)
 	}
 	for _, n := range doc.Notices {
 		if n.IssuedBy != "KENT-TS supervisor" || n.Verification == "" {
 			t.Errorf("notice %s: issued by %q, code %q", n.Reference, n.IssuedBy, n.Verification)
 		}
-		if n.PenaltyPence != nil && (*n.PenaltyPence != 5_000_000 || n.PaidPence == nil || *n.PaidPence != 2_500_000) {
+		if n.PenaltyPence != nil && strings.Contains(n.Reference, "-PN-") && (*n.PenaltyPence != 5_000_000 || n.PaidPence == nil || *n.PaidPence != 2_500_000) {
 			t.Errorf("penalty %s: %v paid %v", n.Reference, *n.PenaltyPence, n.PaidPence)
 		}
 	}

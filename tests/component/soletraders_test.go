@@ -184,6 +184,7 @@ func TestRedactionFollowsTheOperatorAtIssue(t *testing.T) {
 	body := draftBody(s, "compliance")
 	body["operator_id"] = op
 	body["reasons"] = "Jane Smithson, trading as SmartHomeDirect, sold 40 units from 7 Willow Close."
+	giveIntent(t, env, s.caseID, body)
 	toTrader := issueNotice(t, env, s.caseID, body)
 	toCompany := issueNotice(t, env, s.caseID, draftBody(s, "compliance"))
 
@@ -266,8 +267,9 @@ func TestRedactionFollowsTheOperatorAtIssue(t *testing.T) {
 			}
 		}
 	}
-	if len(doc.Withheld) != 1 || !strings.HasSuffix(doc.Withheld[0].Ref, "EX-003") {
-		t.Errorf("withheld: %+v (want the sole trader's notice PDF)", doc.Withheld)
+	// EX-004 and EX-005: the notice of intent to the sole trader and the notice itself.
+	if len(doc.Withheld) != 2 || !strings.HasSuffix(doc.Withheld[0].Ref, "EX-004") || !strings.HasSuffix(doc.Withheld[1].Ref, "EX-005") {
+		t.Errorf("withheld: %+v (want the sole trader's notice of intent and notice PDFs)", doc.Withheld)
 	}
 	var included int
 	for name := range files {
@@ -275,7 +277,7 @@ func TestRedactionFollowsTheOperatorAtIssue(t *testing.T) {
 			included++
 		}
 	}
-	if included != 3 { // two uploads and the company's notice
-		t.Errorf("%d exhibits in the package, want 3", included)
+	if included != 4 { // two uploads, and the company's notice of intent and notice
+		t.Errorf("%d exhibits in the package, want 4", included)
 	}
 }

@@ -27,7 +27,9 @@ type notice struct {
 }
 
 // approvedNotices prepares a case with a failed requirement and k approved
-// compliance notices, drafted by an officer and approved by a supervisor.
+// stop notices, drafted by an officer and approved by a supervisor. (Stop
+// notices, with a recorded urgency: a compliance notice needs a notice of
+// intent served ten days before, and this test runs on the real clock.)
 func approvedNotices(t *testing.T, off, sup *api, k int) (caseID string, ids []string) {
 	t.Helper()
 	var op struct{ ID string }
@@ -45,8 +47,9 @@ func approvedNotices(t *testing.T, off, sup *api, k int) (caseID string, ids []s
 		"rationale": "universal default password", "evidence_ids": []string{ex.ID}}, nil, 200)
 	for i := 0; i < k; i++ {
 		var n notice
-		off.json(http.MethodPost, "/api/v1/cases/"+caseID+"/notices", map[string]any{"type": "compliance", "operator_id": op.ID,
+		off.json(http.MethodPost, "/api/v1/cases/"+caseID+"/notices", map[string]any{"type": "stop", "operator_id": op.ID,
 			"requirement_ids": []string{"PSTI-1"}, "evidence_ids": []string{ex.ID},
+			"urgency":   "Units with a published default password are on sale now.",
 			"steps":     []string{fmt.Sprintf("Ship unit batch %d with unique passwords.", i)},
 			"reasons":   "Test purchase showed a universal default password.",
 			"comply_by": time.Now().AddDate(0, 0, 30).Format(time.DateOnly)}, &n, 201)
@@ -98,7 +101,7 @@ func checkNotices(t *testing.T, a *api, caseID string, ids []string) map[string]
 	}
 	sort.Strings(refs)
 	for i, r := range refs {
-		if want := fmt.Sprintf("KENT-TS-CN-%d-%04d", time.Now().Year(), i+1); r != want {
+		if want := fmt.Sprintf("KENT-TS-SN-%d-%04d", time.Now().Year(), i+1); r != want {
 			t.Fatalf("references %v are not 1..%d without gaps", refs, len(refs))
 		}
 	}

@@ -60,6 +60,14 @@ type noticeRow struct {
 	OutcomeAt      *time.Time `bun:"outcome_at"`
 	OutcomeNote    string     `bun:"outcome_note"`
 	ClosedReason   string     `bun:"closed_reason"`
+	IntentID       string     `bun:"intent_id"`
+	ProposedType   string     `bun:"proposed_type"`
+	Urgency        string     `bun:"urgency"`
+	UrgencyBy      string     `bun:"urgency_approved_by"`
+	UrgencyAt      *time.Time `bun:"urgency_approved_at"`
+	RepsResponse   string     `bun:"representations_response"`
+	Hosts          string     `bun:"hosts"`
+	ReliedOn       string     `bun:"relied_on"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int        `bun:"version"`
@@ -90,6 +98,35 @@ func parseContributors(s string) []notices.Contributor {
 	return out
 }
 
+// relianceRowJSON is one entry of the relied_on column.
+type relianceRowJSON struct {
+	RequirementID string   `json:"requirement_id"`
+	FindingIDs    []string `json:"finding_ids"`
+	ExhibitIDs    []string `json:"exhibit_ids"`
+}
+
+func relianceJSON(rs []notices.Reliance) string {
+	out := make([]relianceRowJSON, len(rs))
+	for i, r := range rs {
+		out[i] = relianceRowJSON(r)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func parseReliance(s string) []notices.Reliance {
+	var in []relianceRowJSON
+	_ = json.Unmarshal([]byte(s), &in)
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]notices.Reliance, len(in))
+	for i, r := range in {
+		out[i] = notices.Reliance(r)
+	}
+	return out
+}
+
 type penaltyJSON struct {
 	QualifyingRevenuePence int64  `json:"qualifying_revenue_pence"`
 	RevenuePeriod          string `json:"revenue_period"`
@@ -105,7 +142,9 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		RejectReason: n.RejectReason, IssuerID: n.IssuerID, IssuedAt: n.IssuedAt, ExhibitID: n.ExhibitID, SHA256: n.SHA256,
 		Verification: n.Verification, ServedAt: n.ServedAt, ServedBy: n.ServedBy, ServeMethod: n.ServeMethod,
 		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
-		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
+		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
+		IntentID: n.IntentID, ProposedType: string(n.ProposedType), Urgency: n.Urgency, UrgencyBy: n.UrgencyApprovedBy,
+		UrgencyAt: n.UrgencyApprovedAt, RepsResponse: n.RepresentationsResponse, Hosts: jsonList(n.Hosts), ReliedOn: relianceJSON(n.Reliance)}
 	r.Contributors = contributorsJSON(n.Contributors)
 	if n.Reference != "" {
 		ref := n.Reference
@@ -134,7 +173,10 @@ func (r noticeRow) toCore() notices.Notice {
 		RejectReason: r.RejectReason, IssuerID: r.IssuerID, IssuedAt: utcPtr(r.IssuedAt), ExhibitID: r.ExhibitID,
 		SHA256: r.SHA256, Verification: r.Verification, ServedAt: utcPtr(r.ServedAt), ServedBy: r.ServedBy,
 		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
-		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		IntentID: r.IntentID, ProposedType: notices.Type(r.ProposedType), Urgency: r.Urgency, UrgencyApprovedBy: r.UrgencyBy,
+		UrgencyApprovedAt: utcPtr(r.UrgencyAt), RepresentationsResponse: r.RepsResponse, Hosts: parseList(r.Hosts),
+		Reliance: parseReliance(r.ReliedOn)}
 	n.Contributors = parseContributors(r.Contributors)
 	if r.Reference != nil {
 		n.Reference = *r.Reference
@@ -230,7 +272,8 @@ func (s Notices) ListNotices(ctx context.Context, f notices.ListFilter) ([]notic
 		// Deadlines are dates: a notice is overdue once the whole day has passed.
 		y, m, d := f.OverdueAt.UTC().Date()
 		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		q = q.Where("n.status IN ('served', 'upheld', 'varied', 'breached')").Where("n.deadline < ?", today)
+		q = q.Where("n.status IN ('served', 'upheld', 'varied', 'breached')").Where("n.deadline < ?", today).
+			Where("n.type NOT IN ('intent', 'penalty_intent')")
 	}
 	if f.Before != "" {
 		q = q.Where("n.id < ?", f.Before)
@@ -283,6 +326,43 @@ func (s Notices) Payments(ctx context.Context, noticeID string) ([]notices.Payme
 	for i, r := range rows {
 		out[i] = notices.Payment{ID: r.ID, NoticeID: r.NoticeID, AmountPence: r.AmountPence, PaidAt: r.PaidAt.UTC(), Method: r.Method,
 			Reference: r.Reference, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
+	}
+	return out, nil
+}
+
+type representationRow struct {
+	bun.BaseModel `bun:"table:notice_representations"`
+
+	ID         string    `bun:"id,pk"`
+	NoticeID   string    `bun:"notice_id"`
+	ReceivedAt time.Time `bun:"received_at"`
+	From       string    `bun:"received_from"`
+	Body       string    `bun:"body"`
+	ExhibitIDs string    `bun:"exhibit_ids"`
+	RecordedBy string    `bun:"recorded_by"`
+	RecordedAt time.Time `bun:"recorded_at"`
+}
+
+// AddRepresentation inserts representations received on a notice of intent.
+func (s Notices) AddRepresentation(ctx context.Context, r notices.Representation) error {
+	row := representationRow{ID: r.ID, NoticeID: r.NoticeID, ReceivedAt: r.ReceivedAt, From: r.From, Body: r.Text,
+		ExhibitIDs: jsonList(r.ExhibitIDs), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+	if _, err := s.idb(ctx).NewInsert().Model(&row).Exec(ctx); err != nil {
+		return fmt.Errorf("insert representation: %w", err)
+	}
+	return nil
+}
+
+// Representations lists a notice's representations in the order received.
+func (s Notices) Representations(ctx context.Context, noticeID string) ([]notices.Representation, error) {
+	var rows []representationRow
+	if err := s.idb(ctx).NewSelect().Model(&rows).Where("notice_id = ?", noticeID).OrderExpr("received_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list representations: %w", err)
+	}
+	out := make([]notices.Representation, len(rows))
+	for i, r := range rows {
+		out[i] = notices.Representation{ID: r.ID, NoticeID: r.NoticeID, ReceivedAt: r.ReceivedAt.UTC(), From: r.From, Text: r.Body,
+			ExhibitIDs: parseList(r.ExhibitIDs), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
 	}
 	return out, nil
 }

@@ -31,6 +31,75 @@ type noticeReq struct {
 	Reasons        string      `json:"reasons" validate:"max=20000"`
 	ComplyBy       *Date       `json:"comply_by"`
 	Penalty        *penaltyDTO `json:"penalty"`
+	ProposedType   string      `json:"proposed_type" validate:"omitempty,oneof=compliance stop recall" description:"what a notice of intent proposes (default compliance)"`
+	IntentID       string      `json:"intent_id" validate:"max=64" description:"the notice of intent this notice follows; issue finds a matching served one when empty"`
+	Urgency        string      `json:"urgency" validate:"max=5000" description:"why a stop or recall notice cannot wait for a notice of intent; approved with the notice and printed on it"`
+	// RepresentationsResponse is printed on the final notice.
+	RepresentationsResponse string        `json:"representations_response" validate:"max=20000" description:"the authority's response to the representations received on the intent"`
+	Hosts                   []string      `json:"hosts" validate:"max=50" description:"addresses of the tested units the notice names; findings on other hosts are never cited"`
+	ReliedOn                []relianceDTO `json:"relied_on" validate:"max=100,dive" description:"per requirement, the findings and exhibits relied on (default: those linked in the assessment)"`
+}
+
+type relianceDTO struct {
+	RequirementID string   `json:"requirement_id" validate:"required,max=32"`
+	FindingIDs    []string `json:"finding_ids" validate:"max=500"`
+	ExhibitIDs    []string `json:"exhibit_ids" validate:"max=100"`
+}
+
+type sequenceDTO struct {
+	Required          bool   `json:"required"`
+	Provision         string `json:"provision,omitempty"`
+	ProvisionStatus   string `json:"provision_status,omitempty" description:"verified, secondary or unverified against the Act's text"`
+	ProvisionSource   string `json:"provision_source,omitempty"`
+	Route             string `json:"route,omitempty" description:"notice_of_intent or urgency"`
+	Step              string `json:"step,omitempty"`
+	IntentID          string `json:"intent_id,omitempty"`
+	IntentReference   string `json:"intent_reference,omitempty"`
+	IntentGivenOn     *Date  `json:"intent_given_on,omitempty"`
+	RepresentationsBy *Date  `json:"representations_by,omitempty"`
+	EarliestIssue     *Date  `json:"earliest_issue,omitempty"`
+	Representations   int    `json:"representations"`
+	UrgencyApprovedBy string `json:"urgency_approved_by,omitempty"`
+	Satisfied         bool   `json:"satisfied"`
+	MissingStep       string `json:"missing_step,omitempty"`
+	Reason            string `json:"reason,omitempty"`
+}
+
+type representationReq struct {
+	From       string    `json:"from" validate:"required,max=500"`
+	Text       string    `json:"text" validate:"required,max=50000"`
+	ReceivedAt time.Time `json:"received_at" validate:"required"`
+	ExhibitIDs []string  `json:"exhibit_ids" validate:"max=50"`
+}
+
+type representationDTO struct {
+	ID         string    `json:"id"`
+	NoticeID   string    `json:"notice_id"`
+	From       string    `json:"from"`
+	Text       string    `json:"text"`
+	ReceivedAt time.Time `json:"received_at"`
+	ExhibitIDs []string  `json:"exhibit_ids"`
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+func toRepresentationDTO(r notices.Representation) representationDTO {
+	return representationDTO{ID: r.ID, NoticeID: r.NoticeID, From: r.From, Text: r.Text, ReceivedAt: r.ReceivedAt,
+		ExhibitIDs: orEmpty(r.ExhibitIDs), RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+}
+
+func toSequenceDTO(q notices.Sequence) *sequenceDTO {
+	out := &sequenceDTO{Required: q.Required, Satisfied: q.Satisfied, MissingStep: q.Missing, Reason: q.Reason, Route: q.Route,
+		Representations: len(q.Representations), IntentGivenOn: datePtr(q.GivenOn), RepresentationsBy: datePtr(q.RepresentationsBy),
+		EarliestIssue: datePtr(q.EarliestIssue)}
+	if !q.Required {
+		return out
+	}
+	out.Provision, out.ProvisionStatus, out.ProvisionSource, out.Step = q.Step.Provision, string(q.Step.Status), q.Step.Source.URL, q.Step.Name
+	if q.Intent != nil {
+		out.IntentID, out.IntentReference = q.Intent.ID, q.Intent.Reference
+	}
+	return out
 }
 
 type noticeDTO struct {
@@ -78,6 +147,16 @@ type noticeDTO struct {
 	Contributors []contributorDTO `json:"contributors"`
 
 	RecipientAtIssue *recipientDTO `json:"recipient_at_issue,omitempty" description:"the operator as the issued PDF printed it; redaction follows it, not later changes to the register"`
+
+	ProposedType            string        `json:"proposed_type,omitempty"`
+	IntentID                string        `json:"intent_id,omitempty"`
+	Urgency                 string        `json:"urgency,omitempty"`
+	UrgencyApprovedBy       string        `json:"urgency_approved_by,omitempty"`
+	RepresentationsResponse string        `json:"representations_response,omitempty"`
+	Hosts                   []string      `json:"hosts"`
+	ReliedOn                []relianceDTO `json:"relied_on"`
+	// Sequence is where the notice stands in the statutory sequence (GET of one notice only).
+	Sequence *sequenceDTO `json:"sequence,omitempty"`
 }
 
 type contributorDTO struct {
@@ -166,7 +245,13 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 		ApprovedAt: n.ApprovedAt, RejectReason: n.RejectReason, IssuerID: n.IssuerID, IssuedAt: n.IssuedAt, SHA256: n.SHA256,
 		VerificationCode: n.Verification, ExhibitID: n.ExhibitID, ServedAt: n.ServedAt, ServeMethod: n.ServeMethod,
 		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
-		NextOutcomes: []string{}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
+		NextOutcomes: []string{}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
+		ProposedType: string(n.ProposedType), IntentID: n.IntentID, Urgency: n.Urgency, UrgencyApprovedBy: n.UrgencyApprovedBy,
+		RepresentationsResponse: n.RepresentationsResponse, Hosts: orEmpty(n.Hosts), ReliedOn: []relianceDTO{}}
+	for _, r := range n.Reliance {
+		out.ReliedOn = append(out.ReliedOn, relianceDTO{RequirementID: r.RequirementID, FindingIDs: orEmpty(r.FindingIDs),
+			ExhibitIDs: orEmpty(r.ExhibitIDs)})
+	}
 	for _, o := range n.Status.NextOutcomes() {
 		out.NextOutcomes = append(out.NextOutcomes, string(o))
 	}
@@ -190,7 +275,12 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 
 func (r noticeReq) toContent() notices.Content {
 	c := notices.Content{Type: notices.Type(r.Type), OperatorID: r.OperatorID, ProductIDs: r.ProductIDs,
-		RequirementIDs: r.RequirementIDs, EvidenceIDs: r.EvidenceIDs, Steps: r.Steps, Reasons: r.Reasons}
+		RequirementIDs: r.RequirementIDs, EvidenceIDs: r.EvidenceIDs, Steps: r.Steps, Reasons: r.Reasons,
+		ProposedType: notices.Type(r.ProposedType), IntentID: r.IntentID, Urgency: r.Urgency, RepresentationsResponse: r.RepresentationsResponse,
+		Hosts: r.Hosts}
+	for _, rd := range r.ReliedOn {
+		c.Reliance = append(c.Reliance, notices.Reliance{RequirementID: rd.RequirementID, FindingIDs: rd.FindingIDs, ExhibitIDs: rd.ExhibitIDs})
+	}
 	if r.ComplyBy != nil {
 		t := r.ComplyBy.Time
 		c.Deadline = &t
@@ -235,6 +325,12 @@ func (s *Server) mountNotices() {
 	s.add(Route{Method: http.MethodPost, Path: one + "/payments", Summary: "Record a payment against a penalty notice", Tag: "notices",
 		Access: Scoped, Perm: Perm{"notice", "outcome"}, Body: paymentReq{}, Resp: paymentDTO{}, Status: http.StatusCreated,
 		Handler: s.addPayment})
+	s.add(Route{Method: http.MethodGet, Path: one + "/representations", Summary: "Representations received on a notice of intent",
+		Tag: "notices", Access: Scoped, Perm: read, Resp: page[representationDTO]{}, Handler: s.listRepresentations})
+	s.add(Route{Method: http.MethodPost, Path: one + "/representations", Summary: "Record representations received on an issued " +
+		"notice of intent (attachments: exhibit_ids of exhibits uploaded to the case)", Tag: "notices", Access: Scoped,
+		Perm: Perm{"notice", "serve"}, Body: representationReq{}, Resp: representationDTO{}, Status: http.StatusCreated,
+		Handler: s.addRepresentation})
 	step := func(path, summary string, perm Perm, body any, fn func(c *fiber.Ctx) (notices.Notice, error)) {
 		s.add(Route{Method: http.MethodPost, Path: one + "/" + path, Summary: summary, Tag: "notices", Access: Scoped, Perm: perm,
 			Body: body, Resp: noticeDTO{}, Handler: func(c *fiber.Ctx) error {
@@ -346,8 +442,35 @@ func (s *Server) getNotice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	q, err := s.deps.Notices.Sequence(c.UserContext(), n.ID)
+	if err != nil {
+		return err
+	}
+	out := toNoticeDTO(n, s.deps.Notices.Now())
+	out.Sequence = toSequenceDTO(q)
 	c.Set(fiber.HeaderETag, etag(n.Version))
-	return c.JSON(toNoticeDTO(n, s.deps.Notices.Now()))
+	return c.JSON(out)
+}
+
+func (s *Server) listRepresentations(c *fiber.Ctx) error {
+	rs, err := s.deps.Notices.Representations(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(listOf(rs, 0, toRepresentationDTO, nil))
+}
+
+func (s *Server) addRepresentation(c *fiber.Ctx) error {
+	in, err := decodeJSON[representationReq](s, c)
+	if err != nil {
+		return err
+	}
+	r, err := s.deps.Notices.RecordRepresentation(c.UserContext(), c.Params("id"), notices.RepresentationInput{From: in.From,
+		Text: in.Text, ReceivedAt: in.ReceivedAt, ExhibitIDs: in.ExhibitIDs})
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(toRepresentationDTO(r))
 }
 
 func (s *Server) patchNotice(c *fiber.Ctx) error {

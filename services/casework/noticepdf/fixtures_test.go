@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
@@ -84,27 +84,45 @@ func doorbell() products.Product {
 	}
 }
 
-// row builds a schedule row from the real requirements catalogue.
-func row(reqID, rationale string, ex []notices.ExhibitRef, findings ...cases.FindingRef) notices.ScheduleRow {
+// row builds a schedule row from the real requirements catalogue, with the
+// duty an importer breaches (as the notice service resolves it).
+func row(reqID, rationale string, ex []notices.ExhibitRef, findings ...notices.FindingDetail) notices.ScheduleRow {
 	r, ok := requirements.Lookup(reqID)
 	if !ok {
 		panic("unknown requirement " + reqID)
 	}
-	return notices.ScheduleRow{RequirementID: r.ID, RequirementTitle: r.Title, LegalRef: r.LegalRef,
-		Rationale: rationale, Exhibits: ex, Findings: findings}
+	out := notices.ScheduleRow{RequirementID: r.ID, RequirementTitle: r.Title, LegalRef: r.LegalRef,
+		Rationale: rationale, Exhibits: ex, Findings: findings, Paragraph: legalbasis.Schedule1Paragraph(r.ID)}
+	if d, ok := legalbasis.DutyFor(legalbasis.Importer, r.ID); ok {
+		out.Duties = []legalbasis.Duty{d}
+	}
+	return out
 }
 
+// telnetFinding is the scan finding the password breach relies on.
+var telnetFinding = notices.FindingDetail{ID: "f-1", EvidenceID: "ex-003", Title: "Telnet service accepts default credentials admin/admin",
+	Severity: "High", Host: "192.168.50.10", Port: 23, Protocol: "tcp", Service: "telnet"}
+
 func passwordRows() []notices.ScheduleRow {
-	return []notices.ScheduleRow{
-		row("PSTI-1", "All three test units accepted the same factory default password (“admin”) on the web "+
-			"interface and over telnet after a factory reset. The password is neither unique per product nor defined "+
-			"by the user, contrary to Schedule 1, paragraph 1.",
-			[]notices.ExhibitRef{exDefaultLogin, exScan},
-			cases.FindingRef{ID: "f-1", EvidenceID: "ex-003", Title: "Telnet service accepts default credentials", Severity: "High"}),
-		row("5.1-1", "The deemed-compliance route is not available: the units do not use unique per-device or "+
-			"user-defined passwords in any state other than the factory default.",
-			[]notices.ExhibitRef{exDefaultLogin}),
+	r := row("PSTI-1", "All three test units accepted the same factory default password (“admin”) on the web "+
+		"interface and over telnet after a factory reset. The password is neither unique per product nor defined "+
+		"by the user, contrary to Schedule 1, paragraph 1.",
+		[]notices.ExhibitRef{exDefaultLogin, exScan}, telnetFinding)
+	r.Technical = []notices.TechnicalRef{{ID: "5.1-1", Title: "Unique or user-defined passwords", Deemed: true,
+		Rationale: "The units do not use unique per-device or user-defined passwords in any state other than the factory default."}}
+	return []notices.ScheduleRow{r}
+}
+
+// manyFindings is the password breach relying on 37 findings: the schedule
+// names three and Annex A lists them all.
+func manyFindings() notices.Document {
+	d := complianceDoc()
+	r := &d.Schedule[0]
+	for i := range 36 {
+		r.Findings = append(r.Findings, notices.FindingDetail{ID: fmt.Sprintf("tls-%02d", i), EvidenceID: "ex-003",
+			Title: fmt.Sprintf("TLS 1.0 offered with weak cipher %02d", i), Severity: "Low", Host: "192.168.50.10", Port: 443})
 	}
+	return d
 }
 
 // base is an issued notice of type t with the common particulars.

@@ -66,6 +66,15 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// lowerFirst lower-cases the first letter of a title used mid-sentence.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
 // joinAnd lists items in prose: "a", "a and b", "a, b and c".
 func joinAnd(items []string) string {
 	switch len(items) {

@@ -82,6 +82,7 @@ func (n *notice) layout() *pdfdoc.Doc {
 	if len(n.d.Schedule) > 0 || n.info.NeedsFailures {
 		n.schedule()
 	}
+	n.sequence()
 	switch n.t {
 	case notices.Penalty, notices.PenaltyIntent:
 		n.penalty()
@@ -104,6 +105,7 @@ func (n *notice) layout() *pdfdoc.Doc {
 	n.evidence()
 	n.signature()
 	n.verification()
+	n.annexA()
 	return n.doc
 }
 
@@ -224,6 +226,9 @@ func (n *notice) particulars() {
 func (n *notice) grounds() {
 	who := n.d.AuthorityName + " (“the authority”)"
 	duties := "one or more of the duties imposed by Chapter 2 of Part 1 of the " + actName + " (“the Act”) in relation to " + n.productWord()
+	if held := n.dutiesHeld(); held != "" {
+		duties += ", namely " + held
+	}
 	var s string
 	switch n.t {
 	case notices.Compliance:
@@ -248,9 +253,16 @@ func (n *notice) grounds() {
 			"the schedule of breaches below. This notice tells you of the proposal and of your right to make " +
 			"representations before a decision is made (section 37 of the Act)."
 	case notices.Intent:
+		proposed, section := "compliance notice", "28"
+		switch notices.ProposedOf(n.d.Notice) {
+		case notices.Stop:
+			proposed, section = "stop notice", "29"
+		case notices.Recall:
+			proposed, section = "recall notice", "30"
+		}
 		s = who + " has reasonable grounds to believe that you have failed to comply with " + duties +
-			", and proposes to give you a compliance notice under section 28 of the Act. The failures are set out in the " +
-			"schedule of breaches below. Before deciding whether to give the compliance notice, the authority will " +
+			", and proposes to give you a " + proposed + " under section " + section + " of the Act. The failures are set out in the " +
+			"schedule of breaches below. Before deciding whether to give the " + proposed + ", the authority will " +
 			"consider any representations you make."
 	case notices.Information:
 		s = who + " is investigating whether the duties imposed by Chapter 2 of Part 1 of the " + actName +
@@ -267,48 +279,266 @@ func (n *notice) grounds() {
 	}
 }
 
-// schedule lists one row per failed requirement with the evidence for it.
+// regulations is how the schedule first names SI 2023/1007.
+const regulations = "the Product Security and Telecommunications Infrastructure (Security Requirements for Relevant " +
+	"Connectable Products) Regulations 2023 (SI 2023/1007)"
+
+// summarised is how many findings a breach's paragraph names; Annex A
+// lists them all.
+const summarised = 3
+
+// dutiesHeld names the duties the schedule cites, once each:
+// "as importer, section 19 of the Act (…)".
+func (n *notice) dutiesHeld() string {
+	var out []string
+	for _, r := range n.d.Schedule {
+		for _, d := range r.Duties {
+			c := "as " + string(d.Role) + ", " + d.Cite()
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return joinAnd(out)
+}
+
+// schedule sets out one row per breach: the Schedule 1 requirement (or the
+// statement-of-compliance duty) not met, the duty of the recipient's role
+// that this breaches, and one paragraph of assessment and chosen evidence.
 func (n *notice) schedule() {
 	n.doc.Heading("Schedule of breaches")
-	n.doc.Paragraph("Each row identifies a requirement that has not been met, the provision that imposes it, the " +
-		"officer’s assessment and the evidence relied on. Exhibits are identified by their reference and the first 16 " +
-		"characters of their SHA-256 fingerprint; the full fingerprints are listed under “Evidence relied on”.")
+	n.doc.Paragraph("Each row is a security requirement of Schedule 1 to " + regulations + " (“the 2023 Regulations”), " +
+		"or the statement-of-compliance duty, that is not met; the duty under the Act breached as a result; and the " +
+		"officer’s assessment with the evidence relied on. ETSI EN 303 645 provisions are technical evidence and the " +
+		"deemed-compliance route (Schedule 2) not met, not duties. Exhibits are cited by reference and the first 16 " +
+		"characters of their SHA-256; the full fingerprints are under “Evidence relied on”.")
 	rows := make([][]string, len(n.d.Schedule))
 	for i, r := range n.d.Schedule {
-		var ev []string
-		for _, e := range r.Exhibits {
-			line := e.Ref
-			if e.SHA256 != "" {
-				line += " (sha256 " + shortHash(e.SHA256) + ")"
-			}
-			ev = append(ev, line)
-		}
-		for _, f := range r.Findings {
-			line := "Finding: " + f.Title
-			if f.Severity != "" {
-				line += " (" + strings.ToLower(f.Severity) + ")"
-			}
-			ev = append(ev, line)
-		}
-		if len(ev) == 0 {
-			ev = []string{"See the officer’s assessment"}
-		}
-		rows[i] = []string{strconv.Itoa(i + 1), strings.TrimSpace(r.RequirementID + " " + r.RequirementTitle),
-			r.LegalRef, strings.TrimSpace(r.Rationale), strings.Join(ev, "\n")}
+		rows[i] = []string{strconv.Itoa(i + 1), requirementCell(r), dutyCell(r), assessmentCell(r)}
 	}
-	// Widths are millimetres of the 170 mm text width: the evidence column
-	// takes an exhibit reference such as KENT-TS-2026-000123/EX-002 on one line.
 	n.doc.Table(pdfdoc.Table{
 		Columns: []pdfdoc.Column{
 			{Header: "No.", Width: 9.5},
-			{Header: "Requirement", Width: 27},
-			{Header: "Legal reference", Width: 33.5},
-			{Header: "Officer’s assessment", Width: 48},
-			{Header: "Evidence", Width: 52},
+			{Header: "Requirement not met", Width: 36},
+			{Header: "Duty breached", Width: 38},
+			{Header: "Officer’s assessment and evidence", Width: 86.5},
 		},
 		Rows:  rows,
 		Empty: "No failed requirement is cited.",
 	})
+	if len(n.d.OtherTechnical) > 0 {
+		var cited []string
+		for _, t := range n.d.OtherTechnical {
+			cited = append(cited, "provision "+t.ID+" ("+t.Title+")")
+		}
+		n.doc.Paragraph("The authority also cites " + joinAnd(cited) + " of ETSI EN 303 645 V2.1.1 as technical evidence of " +
+			"the failures above. They are technical standards, not duties under the Act.")
+	}
+}
+
+func requirementCell(r notices.ScheduleRow) string {
+	switch {
+	case r.Paragraph != "":
+		return "Schedule 1, paragraph " + r.Paragraph + " to the 2023 Regulations: " + r.RequirementTitle
+	case r.RequirementID == "PSTI-SOC":
+		return "The duty to supply the product with a statement of compliance"
+	}
+	return strings.TrimSpace(r.RequirementID + " " + r.RequirementTitle)
+}
+
+func dutyCell(r notices.ScheduleRow) string {
+	if len(r.Duties) == 0 {
+		return "—"
+	}
+	var out []string
+	for _, d := range r.Duties {
+		out = append(out, upperFirst(d.Cite())+", as "+string(d.Role))
+	}
+	return strings.Join(out, "\n")
+}
+
+// assessmentCell is the breach's paragraph: the officer's assessment, the
+// technical provisions, the most severe findings with where they were seen
+// and the exhibit that shows them, the other exhibits, and how many more
+// findings Annex A lists.
+func assessmentCell(r notices.ScheduleRow) string {
+	var parts []string
+	if a := strings.TrimSpace(r.Rationale); a != "" {
+		parts = append(parts, a)
+	}
+	for _, t := range r.Technical {
+		line := "ETSI EN 303 645 V2.1.1 provision " + t.ID + " (" + t.Title + ") is cited as technical evidence."
+		if t.Deemed {
+			line = "ETSI EN 303 645 V2.1.1 provision " + t.ID + " (" + t.Title + ") is not met, so the product does not have the " +
+				"benefit of deemed compliance under Schedule 2 to the 2023 Regulations."
+		}
+		if ra := strings.TrimSpace(t.Rationale); ra != "" {
+			line += " " + ra
+		}
+		parts = append(parts, line)
+	}
+	var ev []string
+	shown := map[string]bool{}
+	for i, f := range r.Findings {
+		if i == summarised {
+			break
+		}
+		line := f.Title
+		if w := f.Where(); w != "" {
+			line += " on " + w
+		}
+		if e, ok := exhibitOf(r, f.EvidenceID); ok {
+			line += " — " + e.Ref + exhibitHash(e)
+			shown[e.ID] = true
+		}
+		ev = append(ev, line)
+	}
+	for _, e := range r.Exhibits {
+		if !shown[e.ID] && !laterFindingExhibit(r, e.ID) {
+			ev = append(ev, e.Ref+exhibitHash(e))
+		}
+	}
+	if more := len(r.Findings) - summarised; more > 0 {
+		word := "findings"
+		if more == 1 {
+			word = "finding"
+		}
+		ev = append(ev, "and "+strconv.Itoa(more)+" further "+word+" listed in Annex A")
+	}
+	if len(ev) > 0 {
+		parts = append(parts, "Evidence: "+strings.Join(ev, "; ")+".")
+	} else {
+		parts = append(parts, "Evidence: see the officer’s assessment.")
+	}
+	return strings.Join(parts, "\n")
+}
+
+func exhibitHash(e notices.ExhibitRef) string {
+	if e.SHA256 == "" {
+		return ""
+	}
+	return ", sha256 " + shortHash(e.SHA256)
+}
+
+func exhibitOf(r notices.ScheduleRow, id string) (notices.ExhibitRef, bool) {
+	for _, e := range r.Exhibits {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return notices.ExhibitRef{}, false
+}
+
+// laterFindingExhibit reports whether exhibit id belongs only to findings
+// beyond the summary (it is then cited through Annex A).
+func laterFindingExhibit(r notices.ScheduleRow, id string) bool {
+	later := false
+	for i, f := range r.Findings {
+		if f.EvidenceID != id {
+			continue
+		}
+		if i < summarised {
+			return false
+		}
+		later = true
+	}
+	return later
+}
+
+// sequence states the step before the notice: the notice of intent given,
+// the representations received and the authority's response; or why the
+// notice could not wait, and who approved that.
+func (n *notice) sequence() {
+	sq := n.d.Sequence
+	if sq == nil {
+		return
+	}
+	if sq.Route == notices.RouteUrgency {
+		n.doc.Heading("Why this notice is given without a notice of intent")
+		n.doc.Paragraph("The authority has not first told you of its intention to give this notice because it considers " +
+			"that the notice cannot wait, for the following reasons.")
+		for _, p := range paragraphs(sq.Urgency) {
+			n.doc.Paragraph(p)
+		}
+		if sq.UrgencyApprover != "" && sq.UrgencyApprovedAt != nil {
+			n.doc.Paragraph("The decision to give this notice without a notice of intent was approved on " + issueDate(*sq.UrgencyApprovedAt) +
+				" by " + sq.UrgencyApprover + ", a supervising officer of the authority who did not draft this notice.")
+		} else {
+			n.doc.Paragraph("The decision to give this notice without a notice of intent has not yet been approved by a supervising officer.")
+		}
+		return
+	}
+	n.doc.Heading("Notice of intent and representations")
+	if sq.IntentReference == "" || sq.GivenOn == nil {
+		n.doc.Paragraph("The authority has not yet given you the notice of intent that " + sq.Provision + " requires before " +
+			"this notice may be given.")
+		return
+	}
+	s := "On " + calendarDate(*sq.GivenOn) + " the authority gave you a " + lowerFirst(sq.IntentTitle) + " (reference " +
+		sq.IntentReference + "), telling you that it intended to take this action for the failures set out above, and gave " +
+		"you the opportunity to make representations"
+	if sq.RepresentationsBy != nil {
+		s += " by " + calendarDate(*sq.RepresentationsBy)
+	}
+	n.doc.Paragraph(s + ", as " + sq.Provision + " requires.")
+	if len(sq.Representations) == 0 {
+		n.doc.Paragraph("The authority received no representations from you.")
+		for _, p := range paragraphs(sq.Response) {
+			n.doc.Paragraph(p)
+		}
+		return
+	}
+	var got []string
+	for _, r := range sq.Representations {
+		line := "on " + issueDate(r.ReceivedAt) + " from " + r.From
+		if len(r.Exhibits) > 0 {
+			var refs []string
+			for _, e := range r.Exhibits {
+				refs = append(refs, e.Ref)
+			}
+			line += " (attachments held as " + joinAnd(refs) + ")"
+		}
+		got = append(got, line)
+	}
+	n.doc.Paragraph("The authority received representations " + joinAnd(got) + ". It has considered them before deciding to " +
+		"give this notice. Its response to them is as follows.")
+	for _, p := range paragraphs(sq.Response) {
+		n.doc.Paragraph(p)
+	}
+}
+
+// annexA lists every finding the schedule relies on, compactly, when the
+// schedule could not name them all.
+func (n *notice) annexA() {
+	var rows [][]string
+	more := false
+	for i, r := range n.d.Schedule {
+		more = more || len(r.Findings) > summarised
+		for _, f := range r.Findings {
+			ex := ""
+			if e, ok := exhibitOf(r, f.EvidenceID); ok {
+				ex = e.Ref
+				if j := strings.LastIndex(ex, "/"); j >= 0 {
+					ex = ex[j+1:]
+				}
+			}
+			rows = append(rows, []string{strconv.Itoa(len(rows) + 1), strconv.Itoa(i + 1), f.Title, f.Where(), strings.ToLower(f.Severity), ex})
+		}
+	}
+	if !more {
+		return
+	}
+	n.doc.Heading("Annex A: findings relied on")
+	n.doc.Paragraph("Every finding the schedule of breaches relies on, by breach. Exhibit references are those of case " +
+		n.d.CaseReference + ".")
+	n.doc.Table(pdfdoc.Table{Columns: []pdfdoc.Column{
+		{Header: "No.", Width: 9.5},
+		{Header: "Breach", Width: 13},
+		{Header: "Finding", Width: 78.5},
+		{Header: "Where", Width: 32},
+		{Header: "Severity", Width: 17},
+		{Header: "Exhibit", Width: 20},
+	}, Rows: rows})
 }
 
 // steps lists what the recipient must (or, for intent, would have to) do

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/pdfdoc/pdftext"
+	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/noticepdf"
 )
@@ -237,19 +238,19 @@ func checkSchedule(t *testing.T, pdf []byte) {
 	words := pdftext.Words(t, pdf)
 	const anchor = "Officer’s"
 	cols := map[string]string{
-		"requirement": column(words, anchor, "Requirement", "Legal"),
-		"legal":       column(words, anchor, "Legal", "Officer’s"),
-		"assessment":  column(words, anchor, "Officer’s", "Evidence"),
-		"evidence":    column(words, anchor, "Evidence", ""),
+		"requirement": column(words, anchor, "Requirement", "Duty"),
+		"duty":        column(words, anchor, "Duty", "Officer’s"),
+		"assessment":  column(words, anchor, "Officer’s", ""),
 	}
 	for col, want := range map[string][]string{
-		"requirement": {"PSTI-1 Passwords", "5.1-1 Unique or user-defined passwords"},
-		"legal": {"PSTI Act 2022 s.8; SI 2023/1007 Sch 1 para 1 (deemed compliance: Sch 2)",
-			"ETSI EN 303 645 V2.1.1 (2020-06), provision 5.1-1"},
+		"requirement": {"Schedule 1, paragraph 1 to the 2023 Regulations: Passwords"},
+		"duty":        {"Section 19 of the Act (Duties to take action in relation to manufacturer’s compliance failure), as importer"},
 		"assessment": {"All three test units accepted the same factory default password (“admin”)",
-			"contrary to Schedule 1, paragraph 1.", "The deemed-compliance route is not available"},
-		"evidence": {"OPSS-2026-000123/EX-002 (sha256 3fa9c1d2e4b5a6f7…) OPSS-2026-000123/EX-003 (sha256 9b1e44c07d2a5f30…) " +
-			"Finding: Telnet service accepts default credentials (high) OPSS-2026-000123/EX-002 (sha256 3fa9c1d2e4b5a6f7…)"},
+			"contrary to Schedule 1, paragraph 1.",
+			"ETSI EN 303 645 V2.1.1 provision 5.1-1 (Unique or user-defined passwords) is not met, so the product does not " +
+				"have the benefit of deemed compliance under Schedule 2 to the 2023 Regulations.",
+			"Evidence: Telnet service accepts default credentials admin/admin on 192.168.50.10:23 — OPSS-2026-000123/EX-003, " +
+				"sha256 9b1e44c07d2a5f30…; OPSS-2026-000123/EX-002, sha256 3fa9c1d2e4b5a6f7…."},
 	} {
 		for _, w := range want {
 			if !strings.Contains(cols[col], w) {
@@ -424,7 +425,7 @@ func TestScheduleBreaksAcrossPagesWithHeader(t *testing.T) {
 			if _, err := fmt.Sscanf(w.Text, "R%02d-end.", &n); err == nil {
 				end[n] = w
 			}
-		case w.Text == "Legal" && i+1 < len(words) && words[i+1].Text == "reference":
+		case w.Text == "Duty" && i+1 < len(words) && words[i+1].Text == "breached":
 			headers[w.Page] = append(headers[w.Page], w.YMin)
 		}
 	}
@@ -658,4 +659,122 @@ func BenchmarkRenderNotice3Pages(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/doc")
+}
+
+// Issue #15 item 3: a breach's paragraph names the most severe findings with
+// where they were seen and their exhibit, counts the rest, and Annex A
+// lists every finding relied on.
+func TestScheduleSummarisesFindingsWithAnnex(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	pdf := render(t, manyFindings())
+	all := flat(pdftext.Extract(t, pdf))
+	for _, want := range []string{
+		"Telnet service accepts default credentials admin/admin on 192.168.50.10:23 — OPSS-2026-000123/EX-003, sha256 9b1e44c07d2a5f30…",
+		"and 34 further findings listed in Annex A", "Annex A: findings relied on",
+		"TLS 1.0 offered with weak cipher 35 192.168.50.10:443 low EX-003",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	words := pdftext.Words(t, pdf)
+	sched := column(words, "Officer’s", "Officer’s", "")
+	if strings.Contains(sched, "cipher 10") || strings.Count(sched, "TLS 1.0") != 2 {
+		t.Errorf("the schedule lists more than the three most severe findings: %q", sched)
+	}
+	if strings.Contains(flat(pdftext.Extract(t, render(t, complianceDoc()))), "Annex A") {
+		t.Error("a notice whose schedule names every finding has an Annex A")
+	}
+}
+
+// Issue #15 item 2: the duty printed follows the recipient's role.
+func TestDutyFollowsTheRecipientsRole(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	for role, want := range map[legalbasis.Role]string{
+		legalbasis.Manufacturer: "Section 8 of the Act (Duty to comply with security requirements), as manufacturer",
+		legalbasis.Importer:     "Section 19 of the Act (Duties to take action in relation to manufacturer’s compliance failure), as importer",
+		legalbasis.Distributor:  "Section 25 of the Act (Duties to take action in relation to manufacturer’s compliance failure), as distributor",
+	} {
+		d := complianceDoc()
+		d.RecipientRole = string(role)
+		duty, _ := legalbasis.DutyFor(role, "PSTI-1")
+		d.Schedule[0].Duties = []legalbasis.Duty{duty}
+		pdf := render(t, d)
+		all := flat(pdftext.Extract(t, pdf))
+		if col := column(pdftext.Words(t, pdf), "Officer’s", "Duty", "Officer’s"); !strings.Contains(col, want) {
+			t.Errorf("%s: the duty column reads %q, want %q", role, col, want)
+		}
+		if !strings.Contains(all, "namely as "+string(role)+", "+duty.Cite()) {
+			t.Errorf("%s: the grounds do not name %s", role, duty.Cite())
+		}
+		if role != legalbasis.Manufacturer && strings.Contains(all, "section 8 of the Act") {
+			t.Errorf("%s is cited the manufacturer's section 8", role)
+		}
+	}
+}
+
+// Issue #15 item 1: the final notice states the notice of intent, the
+// representations and the response; an urgent one says why and who approved.
+func TestSequenceIsStated(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	given, by := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 13, 0, 0, 0, 0, time.UTC)
+	d := complianceDoc()
+	d.Sequence = &notices.SequenceDoc{Provision: "section 28(5) and (6) of the Act", Route: notices.RouteIntent,
+		IntentReference: "OPSS-NI-2026-0031", IntentTitle: "Notice of intent to issue a compliance notice", GivenOn: &given,
+		RepresentationsBy: &by, Response: "The authority does not accept that a firmware update planned for 2027 remedies the failure.",
+		Representations: []notices.RepresentationDoc{{ReceivedAt: time.Date(2026, 11, 10, 15, 0, 0, 0, time.UTC), From: "Brightwave Devices Ltd",
+			Exhibits: []notices.ExhibitRef{exPurchase}}}}
+	all := flat(pdftext.Extract(t, render(t, d)))
+	for _, want := range []string{
+		"Notice of intent and representations",
+		"On 2 November 2026 the authority gave you a notice of intent to issue a compliance notice (reference OPSS-NI-2026-0031)",
+		"make representations by 13 November 2026, as section 28(5) and (6) of the Act requires.",
+		"The authority received representations on 10 November 2026 from Brightwave Devices Ltd (attachments held as OPSS-2026-000123/EX-001).",
+		"It has considered them before deciding to give this notice.",
+		"does not accept that a firmware update planned for 2027 remedies the failure.",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("compliance text lacks %q", want)
+		}
+	}
+	approved := issuedAt.Add(-time.Hour)
+	s := stopDoc()
+	s.Sequence = &notices.SequenceDoc{Provision: "section 29 of the Act", Route: notices.RouteUrgency,
+		Urgency: "Units with a published password are on sale today.", UrgencyApprover: approverName, UrgencyApprovedAt: &approved}
+	all = flat(pdftext.Extract(t, render(t, s)))
+	for _, want := range []string{"Why this notice is given without a notice of intent", "Units with a published password are on sale today.",
+		"approved on 26 November 2026 by " + approverName} {
+		if !strings.Contains(all, want) {
+			t.Errorf("stop text lacks %q", want)
+		}
+	}
+}
+
+// Every provision a notice prints is in the legal-basis catalogue, which
+// records where its text was read and how far it was verified.
+func TestEveryCitedProvisionIsCatalogued(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	cite := regexp.MustCompile(`(?:section|sections) ([0-9]+(?:\([0-9]+\))?)|paragraph ([0-9]+) of Schedule 5|(Schedule 1, paragraph)`)
+	for name, d := range map[string]notices.Document{
+		"compliance": complianceDoc(), "stop": stopDoc(), "recall": recallDoc(), "penalty": penaltyDoc(),
+		"penalty intent": penaltyIntentDoc(), "information": informationDoc(), "intent": intentDoc(),
+	} {
+		text := flat(pdftext.Extract(t, render(t, d)))
+		found := cite.FindAllStringSubmatch(text, -1)
+		if len(found) < 3 {
+			t.Errorf("%s: found only %d citations to check", name, len(found))
+		}
+		for _, m := range found {
+			printed := m[0]
+			switch {
+			case m[1] != "":
+				printed = "section " + m[1]
+			case m[2] != "":
+				printed = "paragraph " + m[2] + " of Schedule 5"
+			}
+			if _, ok := legalbasis.Catalogued(printed); !ok {
+				t.Errorf("%s prints %q, which the legal-basis catalogue does not record", name, m[0])
+			}
+		}
+	}
 }

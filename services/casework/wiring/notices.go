@@ -34,6 +34,25 @@ func (n noticeExhibits) StoreIssued(ctx context.Context, caseID, filename string
 	return toExhibitRef(e), err
 }
 
+func (n noticeExhibits) Findings(ctx context.Context, caseID string, ids []string) ([]notices.FindingDetail, error) {
+	all, err := n.ev.Findings(ctx, evidence.FindingFilter{CaseID: caseID, Limit: 100000})
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []notices.FindingDetail
+	for _, f := range all {
+		if want[f.ID] {
+			out = append(out, notices.FindingDetail{ID: f.ID, EvidenceID: f.EvidenceID, Title: f.Title, Severity: f.Severity,
+				Status: string(f.Status), Host: f.Host, Port: f.Port, Protocol: f.Protocol, Service: f.Service})
+		}
+	}
+	return out, nil
+}
+
 func (n noticeExhibits) Open(ctx context.Context, exhibitID string) (io.ReadCloser, int64, error) {
 	return n.ev.Open(ctx, exhibitID)
 }

@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
+	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 )
 
 // document resolves everything the PDF prints.
 func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Time) (Document, error) {
-	d := Document{Notice: n, Info: Info[n.Type], Draft: draft, Date: at, AuthorityCode: n.AuthorityCode}
+	d := Document{Notice: n, Info: InfoFor(n), Draft: draft, Date: at, AuthorityCode: n.AuthorityCode}
 	c, err := s.cases.Get(ctx, n.CaseID)
 	if err != nil {
 		return Document{}, err
@@ -32,13 +34,9 @@ func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Ti
 	if err != nil {
 		return Document{}, err
 	}
-	var roles []string
-	for _, p := range parties {
-		if p.OperatorID == n.OperatorID && !slices.Contains(roles, string(p.Role)) {
-			roles = append(roles, string(p.Role))
-		}
-	}
+	roles := partyRoles(parties, n)
 	d.RecipientRole = strings.ReplaceAll(strings.Join(roles, ", "), "_", " ")
+	d.Roles = legalbasis.Roles(roles)
 	for _, pid := range n.ProductIDs {
 		p, err := s.dir.Product(ctx, pid)
 		if err != nil {
@@ -46,7 +44,7 @@ func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Ti
 		}
 		d.Products = append(d.Products, p)
 	}
-	if d.Schedule, d.Exhibits, err = s.schedule(ctx, n); err != nil {
+	if err := s.schedule(ctx, n, &d); err != nil {
 		return Document{}, err
 	}
 	for _, u := range []struct {
@@ -63,67 +61,221 @@ func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Ti
 	if n.Penalty != nil {
 		d.PenaltyCap = n.Penalty.Cap()
 	}
+	if d.Sequence, err = s.sequenceDoc(ctx, n); err != nil {
+		return Document{}, err
+	}
 	return d, nil
 }
 
-// schedule builds one row per cited requirement from the case's assessment,
-// with the exhibits linked there and on the notice.
-func (s *Service) schedule(ctx context.Context, n Notice) ([]ScheduleRow, []ExhibitRef, error) {
+// partyRoles are the roles the notice's recipient holds on the case, for
+// the products the notice names (or for the case as a whole).
+func partyRoles(parties []cases.Party, n Notice) []string {
+	var roles []string
+	for _, p := range parties {
+		if p.OperatorID != n.OperatorID || slices.Contains(roles, string(p.Role)) {
+			continue
+		}
+		if p.ProductID != "" && len(n.ProductIDs) > 0 && !slices.Contains(n.ProductIDs, p.ProductID) {
+			continue
+		}
+		roles = append(roles, string(p.Role))
+	}
+	return roles
+}
+
+// sequenceDoc is what the notice states about the step before it.
+func (s *Service) sequenceDoc(ctx context.Context, n Notice) (*SequenceDoc, error) {
+	if _, needs := legalbasis.StepFor(string(n.Type)); !needs {
+		return nil, nil
+	}
+	seq, err := s.sequence(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	sd := &SequenceDoc{Provision: seq.Step.Provision, Route: seq.Route, Response: n.RepresentationsResponse,
+		GivenOn: seq.GivenOn, RepresentationsBy: seq.RepresentationsBy}
+	if seq.Route == RouteUrgency {
+		sd.Urgency, sd.UrgencyApprovedAt = n.Urgency, n.UrgencyApprovedAt
+		if n.UrgencyApprovedBy != "" {
+			if sd.UrgencyApprover, err = s.dir.UserName(ctx, n.UrgencyApprovedBy); err != nil {
+				return nil, err
+			}
+		}
+		return sd, nil
+	}
+	if seq.Intent == nil {
+		return sd, nil
+	}
+	sd.IntentReference, sd.IntentTitle = seq.Intent.Reference, InfoFor(*seq.Intent).Title
+	for _, r := range seq.Representations {
+		rd := RepresentationDoc{ReceivedAt: r.ReceivedAt, From: r.From}
+		if len(r.ExhibitIDs) > 0 {
+			if rd.Exhibits, err = s.exhibits.Lookup(ctx, n.CaseID, r.ExhibitIDs); err != nil {
+				return nil, err
+			}
+		}
+		sd.Representations = append(sd.Representations, rd)
+	}
+	return sd, nil
+}
+
+// breachOf is the cited PSTI requirement an EN 303 645 provision belongs
+// with: the one it is a deemed-compliance route for, else the one its
+// clause serves (5.1 passwords, 5.2 reporting, 5.3 updates); "" for none.
+func breachOf(enID string, cited []string) string {
+	for _, rid := range cited {
+		if r, ok := requirements.Lookup(rid); ok && slices.Contains(r.DeemedBy, enID) {
+			return rid
+		}
+	}
+	byClause := map[string]string{"5.1": "PSTI-1", "5.2": "PSTI-2", "5.3": "PSTI-3"}
+	if r, ok := requirements.Lookup(enID); ok && slices.Contains(cited, byClause[r.Clause]) {
+		return byClause[r.Clause]
+	}
+	return ""
+}
+
+// schedule builds one row per breach — each cited PSTI requirement or the
+// SoC duty — with the duty the recipient's role breaches, the EN 303 645
+// provisions cited as technical evidence, and only the evidence the officer
+// chose (or, by default, linked in the assessment) on hosts the notice names.
+func (s *Service) schedule(ctx context.Context, n Notice, d *Document) error {
 	m, err := s.cases.Assessment(ctx, n.CaseID)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	byReq := map[string]cases.Row{}
 	for _, r := range m.Rows {
 		byReq[r.Requirement.ID] = r
 	}
-	wanted := append([]string{}, n.EvidenceIDs...)
+	chosen := map[string]Reliance{}
 	for _, rid := range n.RequirementIDs {
-		for _, e := range byReq[rid].EvidenceIDs {
-			if !slices.Contains(wanted, e) {
-				wanted = append(wanted, e)
-			}
-		}
-		for _, f := range byReq[rid].Findings {
-			if !slices.Contains(wanted, f.EvidenceID) {
-				wanted = append(wanted, f.EvidenceID)
-			}
-		}
+		chosen[rid] = Reliance{RequirementID: rid, FindingIDs: byReq[rid].FindingIDs, ExhibitIDs: byReq[rid].EvidenceIDs}
 	}
-	var all []ExhibitRef
-	if len(wanted) > 0 {
-		if all, err = s.exhibits.Lookup(ctx, n.CaseID, wanted); err != nil {
-			return nil, nil, err
+	for _, r := range n.Reliance {
+		chosen[r.RequirementID] = r
+	}
+	// Fetch every exhibit and finding once.
+	exhibitIDs := append([]string{}, n.EvidenceIDs...)
+	var findingIDs []string
+	for _, r := range chosen {
+		exhibitIDs = append(exhibitIDs, r.ExhibitIDs...)
+		findingIDs = append(findingIDs, r.FindingIDs...)
+	}
+	findings := map[string]FindingDetail{}
+	if len(findingIDs) > 0 {
+		fs, err := s.exhibits.Findings(ctx, n.CaseID, unique(findingIDs))
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if citable(f, n.Hosts) {
+				findings[f.ID] = f
+				exhibitIDs = append(exhibitIDs, f.EvidenceID)
+			}
 		}
 	}
 	byID := map[string]ExhibitRef{}
-	for _, e := range all {
-		byID[e.ID] = e
+	if ids := unique(exhibitIDs); len(ids) > 0 {
+		all, err := s.exhibits.Lookup(ctx, n.CaseID, ids)
+		if err != nil {
+			return err
+		}
+		for _, e := range all {
+			byID[e.ID] = e
+		}
 	}
-	var rows []ScheduleRow
+	rowOf := map[string]int{}
 	for _, rid := range n.RequirementIDs {
+		if legalbasis.BreachKind(rid) == "" {
+			continue
+		}
 		r := byReq[rid]
 		row := ScheduleRow{RequirementID: rid, RequirementTitle: r.Requirement.Title, LegalRef: r.Requirement.LegalRef,
-			Rationale: r.Rationale, Findings: r.Findings}
-		for _, eid := range r.EvidenceIDs {
-			if e, ok := byID[eid]; ok {
-				row.Exhibits = append(row.Exhibits, e)
+			Rationale: r.Rationale, Paragraph: legalbasis.Schedule1Paragraph(rid)}
+		for _, role := range d.Roles {
+			if duty, ok := legalbasis.DutyFor(role, rid); ok {
+				row.Duties = append(row.Duties, duty)
 			}
 		}
-		for _, f := range r.Findings {
-			if e, ok := byID[f.EvidenceID]; ok && !slices.ContainsFunc(row.Exhibits, func(x ExhibitRef) bool { return x.ID == e.ID }) {
-				row.Exhibits = append(row.Exhibits, e)
-			}
-		}
-		rows = append(rows, row)
+		rowOf[rid] = len(d.Schedule)
+		d.Schedule = append(d.Schedule, row)
 	}
-	var cited []ExhibitRef
+	for _, rid := range n.RequirementIDs {
+		if legalbasis.BreachKind(rid) != "" {
+			continue
+		}
+		r := byReq[rid]
+		tr := TechnicalRef{ID: rid, Title: r.Requirement.Title, Rationale: r.Rationale}
+		owner := breachOf(rid, n.RequirementIDs)
+		if i, ok := rowOf[owner]; ok {
+			req, _ := requirements.Lookup(owner)
+			tr.Deemed = slices.Contains(req.DeemedBy, rid)
+			d.Schedule[i].Technical = append(d.Schedule[i].Technical, tr)
+			rowOf[rid] = i // its evidence supports that breach
+			continue
+		}
+		d.OtherTechnical = append(d.OtherTechnical, tr)
+	}
+	for _, rid := range n.RequirementIDs {
+		i, ok := rowOf[rid]
+		if !ok {
+			continue
+		}
+		row := &d.Schedule[i]
+		for _, fid := range chosen[rid].FindingIDs {
+			if f, ok := findings[fid]; ok && !slices.ContainsFunc(row.Findings, func(x FindingDetail) bool { return x.ID == f.ID }) {
+				row.Findings = append(row.Findings, f)
+			}
+		}
+		for _, eid := range chosen[rid].ExhibitIDs {
+			addExhibit(&row.Exhibits, byID, eid)
+		}
+		for _, f := range row.Findings {
+			addExhibit(&row.Exhibits, byID, f.EvidenceID)
+		}
+	}
+	for i := range d.Schedule {
+		slices.SortStableFunc(d.Schedule[i].Findings, func(a, b FindingDetail) int { return severityRank(b.Severity) - severityRank(a.Severity) })
+	}
 	for _, eid := range n.EvidenceIDs {
 		if e, ok := byID[eid]; ok {
-			cited = append(cited, e)
+			d.Exhibits = append(d.Exhibits, e)
 		}
 	}
-	return rows, cited, nil
+	return nil
+}
+
+func addExhibit(list *[]ExhibitRef, byID map[string]ExhibitRef, id string) {
+	if e, ok := byID[id]; ok && !slices.ContainsFunc(*list, func(x ExhibitRef) bool { return x.ID == e.ID }) {
+		*list = append(*list, e)
+	}
+}
+
+// citable reports whether a finding may support a notice naming hosts: it
+// is not dismissed, and it is on a host the notice names (a finding with no
+// host, such as an SBOM component, concerns the product itself).
+func citable(f FindingDetail, hosts []string) bool {
+	if f.Status == "false_positive" || f.Status == "resolved" {
+		return false
+	}
+	return f.Host == "" || slices.Contains(hosts, f.Host)
+}
+
+func severityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "critical":
+		return 5
+	case "high":
+		return 4
+	case "medium":
+		return 3
+	case "low":
+		return 2
+	case "info", "informational":
+		return 1
+	}
+	return 0
 }
 
 // Verification is what the public verification endpoint may reveal.

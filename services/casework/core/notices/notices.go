@@ -141,6 +141,28 @@ type Notice struct {
 	Deadline       *time.Time // comply/stop/pay/respond/representations by
 	Penalty        *PenaltyTerms
 
+	// ProposedType is what a notice of intent (Intent) proposes to give:
+	// Compliance, Stop or Recall. Empty for other types.
+	ProposedType Type
+	// IntentID is the notice of intent this notice follows (the statutory
+	// sequence); empty until linked, and for notices that need none.
+	IntentID string
+	// Urgency is the recorded justification for giving the notice without
+	// a notice of intent, where the law allows it; approving the notice
+	// approves it (UrgencyApprovedBy/At).
+	Urgency           string
+	UrgencyApprovedBy string
+	UrgencyApprovedAt *time.Time
+	// RepresentationsResponse is the authority's response to the
+	// representations received on the intent; the notice prints it.
+	RepresentationsResponse string
+	// Hosts are the network addresses of the units tested that the notice
+	// names; findings on other hosts are never cited.
+	Hosts []string
+	// Reliance is what the officer relies on per requirement; a requirement
+	// without an entry relies on what its assessment links.
+	Reliance []Reliance
+
 	AuthorID     string
 	SubmittedAt  *time.Time
 	ApproverID   string
@@ -195,7 +217,8 @@ func (n Notice) AppealBy() *time.Time {
 
 // Overdue reports whether a served notice's deadline has passed without compliance.
 func (n Notice) Overdue(now time.Time) bool {
-	if n.Deadline == nil {
+	// An intent's date is the end of the period for representations: nothing is owed by it.
+	if n.Deadline == nil || n.Type == Intent || n.Type == PenaltyIntent {
 		return false
 	}
 	switch n.Status {
@@ -250,4 +273,6 @@ type Store interface {
 	NextNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
 	AddPayment(ctx context.Context, p Payment) error
 	Payments(ctx context.Context, noticeID string) ([]Payment, error)
+	AddRepresentation(ctx context.Context, r Representation) error
+	Representations(ctx context.Context, noticeID string) ([]Representation, error)
 }

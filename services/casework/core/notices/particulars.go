@@ -34,6 +34,33 @@ type Particulars struct {
 	SHA256         string        `json:"sha256"`
 	Verification   string        `json:"verification"`
 	Recipient      *Recipient    `json:"recipient"`
+	// The statutory sequence; omitted when empty so notices issued before
+	// these fields existed keep the particulars hash they were issued with.
+	ProposedType            Type       `json:"proposed_type,omitempty"`
+	IntentID                string     `json:"intent_id,omitempty"`
+	Urgency                 string     `json:"urgency,omitempty"`
+	UrgencyApprovedBy       string     `json:"urgency_approved_by,omitempty"`
+	RepresentationsResponse string     `json:"representations_response,omitempty"`
+	Hosts                   []string   `json:"hosts,omitempty"`
+	Reliance                []reliance `json:"relied_on,omitempty"`
+}
+
+// reliance is a Reliance in canonical form.
+type reliance struct {
+	RequirementID string   `json:"requirement_id"`
+	FindingIDs    []string `json:"finding_ids"`
+	ExhibitIDs    []string `json:"exhibit_ids"`
+}
+
+func reliances(rs []Reliance) []reliance {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]reliance, len(rs))
+	for i, r := range rs {
+		out[i] = reliance{RequirementID: r.RequirementID, FindingIDs: list(r.FindingIDs), ExhibitIDs: list(r.ExhibitIDs)}
+	}
+	return out
 }
 
 // ParticularsOf returns n's particulars; times are UTC to the microsecond
@@ -46,7 +73,9 @@ func ParticularsOf(n Notice) Particulars {
 		Penalty: n.Penalty, AuthorID: n.AuthorID, SubmittedAt: stamp(n.SubmittedAt), Contributors: contributors(n.Contributors),
 		ApproverID: n.ApproverID,
 		ApprovedAt: stamp(n.ApprovedAt), IssuerID: n.IssuerID, IssuedAt: stamp(n.IssuedAt), ExhibitID: n.ExhibitID,
-		SHA256: n.SHA256, Verification: n.Verification, Recipient: recipient(n.Recipient)}
+		SHA256: n.SHA256, Verification: n.Verification, Recipient: recipient(n.Recipient),
+		ProposedType: n.ProposedType, IntentID: n.IntentID, Urgency: n.Urgency, UrgencyApprovedBy: n.UrgencyApprovedBy,
+		RepresentationsResponse: n.RepresentationsResponse, Hosts: n.Hosts, Reliance: reliances(n.Reliance)}
 }
 
 // Hash is the SHA-256 (hex) of the particulars' canonical JSON.

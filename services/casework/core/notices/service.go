@@ -16,6 +16,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
 	"github.com/tradewarden/tradewarden/services/casework/core/txn"
@@ -52,6 +53,19 @@ type Content struct {
 	Reasons        string
 	Deadline       *time.Time
 	Penalty        *PenaltyTerms
+	// ProposedType is what a notice of intent proposes (default compliance).
+	ProposedType Type
+	// IntentID links the notice of intent this notice follows (optional:
+	// issue finds a matching one).
+	IntentID string
+	// Urgency justifies giving a stop or recall notice without a notice of intent.
+	Urgency string
+	// RepresentationsResponse answers the representations received on the intent.
+	RepresentationsResponse string
+	// Hosts are the addresses of the tested units the notice names.
+	Hosts []string
+	// Reliance is the evidence relied on per requirement.
+	Reliance []Reliance
 }
 
 // Create drafts a notice on a case the caller may work on.
@@ -124,6 +138,20 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 		fe.Check(!failed[rid], fmt.Sprintf("requirement_ids[%d]", i), "requirement %q has no fail verdict on case %s", rid, c.Reference)
 	}
 	fe.Check(info.NeedsFailures && len(d.RequirementIDs) == 0, "requirement_ids", "a %s must cite at least one failed requirement", info.Title)
+	if info.NeedsFailures && len(d.RequirementIDs) > 0 && !slices.ContainsFunc(d.RequirementIDs, func(id string) bool { return legalbasis.BreachKind(id) != "" }) {
+		fe.Add("requirement_ids", "cite the PSTI Schedule 1 security requirement (PSTI-1 to PSTI-3) or the statement-of-compliance duty "+
+			"(PSTI-SOC) that was breached: EN 303 645 provisions are technical evidence, not duties")
+	}
+	if info.NeedsFailures && slices.ContainsFunc(parties, func(p cases.Party) bool { return p.OperatorID == d.OperatorID }) {
+		held := partyRoles(parties, Notice{OperatorID: d.OperatorID, ProductIDs: d.ProductIDs})
+		if len(legalbasis.Roles(held)) == 0 {
+			fe.Add("operator_id", "is a party to case %s only as %s, which bears no duty under sections 8 to 25 of the Act that a "+
+				"notice can cite: record the operator's role as manufacturer, importer or distributor", c.Reference,
+				strings.ReplaceAll(strings.Join(held, ", "), "_", " "))
+		}
+	}
+	validateHosts(&fe, &d)
+	validateReliance(&fe, &d)
 	steps := []string{}
 	for i, st := range d.Steps {
 		st = strings.TrimSpace(st)
@@ -151,6 +179,7 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 	} else if d.Penalty != nil {
 		fe.Add("penalty", "only penalty notices carry a penalty")
 	}
+	validateSequence(&fe, &d)
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -159,9 +188,19 @@ func (s *Service) validate(ctx context.Context, c cases.Case, n *Notice, d Conte
 			return err
 		}
 	}
+	if err := s.checkReliance(ctx, c.ID, d); err != nil {
+		return err
+	}
 	n.Type, n.OperatorID, n.ProductIDs, n.RequirementIDs = d.Type, d.OperatorID, d.ProductIDs, d.RequirementIDs
 	n.EvidenceIDs, n.Steps, n.Reasons, n.Deadline, n.Penalty = unique(d.EvidenceIDs), steps, d.Reasons, d.Deadline, d.Penalty
-	return nil
+	n.ProposedType, n.IntentID, n.Urgency, n.RepresentationsResponse = d.ProposedType, d.IntentID, d.Urgency, d.RepresentationsResponse
+	n.Hosts, n.Reliance = d.Hosts, d.Reliance
+	if n.Type == Intent && n.ProposedType == "" {
+		n.ProposedType = Compliance
+	}
+	// A changed draft needs its urgency approved afresh.
+	n.UrgencyApprovedBy, n.UrgencyApprovedAt = "", nil
+	return s.checkIntentLink(ctx, *n)
 }
 
 func validatePenalty(fe *apperr.Fields, p *PenaltyTerms) {
@@ -382,9 +421,15 @@ func (s *Service) decide(ctx context.Context, id string, approve bool, reason st
 		now := s.now().UTC()
 		if approve {
 			n.Status, n.ApproverID, n.ApprovedAt = Approved, p.UserID, &now
-			return nil, nil
+			if n.Urgency == "" {
+				return nil, nil
+			}
+			// Approving the notice approves its reason for skipping the notice of intent.
+			n.UrgencyApprovedBy, n.UrgencyApprovedAt = p.UserID, &now
+			return map[string]any{"urgency_approved": true, "urgency": n.Urgency}, nil
 		}
 		n.Status, n.RejectReason = Draft, reason
+		n.UrgencyApprovedBy, n.UrgencyApprovedAt = "", nil
 		return map[string]any{"reason": reason}, nil
 	})
 	if selfApproval != nil {
@@ -419,6 +464,10 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		if n.Status != Approved {
 			return nil, wrongState(*n, "issue", Approved)
 		}
+		standing, err := s.requireSequence(ctx, n)
+		if err != nil {
+			return nil, err
+		}
 		now := s.now().UTC().Truncate(time.Second)
 		info := Info[n.Type]
 		seq, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
@@ -447,9 +496,16 @@ func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
 		n.ExhibitID = ex.ID
 		// The particulars' hashes let audit verify prove the stored notice unchanged since issue.
 		parts := ParticularsOf(*n)
-		return map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
+		detail := map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
 			"verification_code": n.Verification, "recipient_sole_trader": n.Recipient.SoleTrader,
-			"particulars_sha256": parts.Hash(), "particulars": parts.FieldHashes()}, nil
+			"particulars_sha256": parts.Hash(), "particulars": parts.FieldHashes()}
+		if standing.Required {
+			detail["sequence_route"], detail["provision"] = standing.Route, standing.Step.Provision
+			if standing.Intent != nil {
+				detail["intent_id"], detail["intent_reference"] = standing.Intent.ID, standing.Intent.Reference
+			}
+		}
+		return detail, nil
 	})
 }
 

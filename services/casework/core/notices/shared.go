@@ -78,7 +78,7 @@ func viewFor(acc cases.Access, p principal.Principal, n Notice) Notice {
 	if acc.Standing != cases.Referred {
 		return n
 	}
-	n.AuthorID, n.ApproverID, n.IssuerID, n.ServedBy, n.Contributors = "", "", "", "", nil
+	n.AuthorID, n.ApproverID, n.IssuerID, n.ServedBy, n.Contributors, n.UrgencyApprovedBy = "", "", "", "", nil, ""
 	n.ServedTo, n.OutcomeNote, n.ClosedReason, n.RejectReason = "", "", "", ""
 	if r := n.Recipient; r != nil && r.SoleTrader {
 		n.OperatorID = ""
