@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
@@ -46,6 +47,10 @@ type Directory interface {
 	Product(ctx context.Context, id string) (products.Product, error)
 	AuthorityName(ctx context.Context, id string) (string, error)
 	UserName(ctx context.Context, id string) (string, error)
+	// UserEmail is the officer's address the signature block prints.
+	UserEmail(ctx context.Context, id string) (string, error)
+	// Profile is the authority's letterhead, payment and service settings.
+	Profile(ctx context.Context, authorityID string) (authorities.Profile, error)
 }
 
 // Renderer draws a notice document as a PDF.
@@ -82,4 +87,10 @@ type Document struct {
 	IssuerName    string
 	ApproverName  string
 	PenaltyCap    int64
+
+	// Authority is the issuing authority's profile: the letterhead, the
+	// payment details of a penalty and the deemed-service days printed.
+	Authority authorities.Profile
+	// OfficerEmail is the signing (or drafting) officer's contact address.
+	OfficerEmail string
 }
