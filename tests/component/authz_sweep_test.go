@@ -70,6 +70,7 @@ var sweepTable = map[string]rule{
 	"PATCH /api/v1/findings/:id": {roles: "OS", owned: true},
 
 	"GET /api/v1/notices/verify": {roles: "*"}, "POST /api/v1/notices/verify": {roles: "*"},
+	"GET /verify": {roles: "*"}, "POST /verify": {roles: "*"},
 	"POST /api/v1/cases/:id/notices": {roles: "OS", owned: true}, "GET /api/v1/cases/:id/notices": {roles: "OS", owned: true},
 	"GET /api/v1/notices": {roles: "OS"}, "GET /api/v1/notices/:id": {roles: "OS", owned: true},
 	"PATCH /api/v1/notices/:id": {roles: "OS", owned: true}, "GET /api/v1/notices/:id/preview.pdf": {roles: "OS", owned: true},

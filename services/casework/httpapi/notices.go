@@ -215,6 +215,8 @@ func (s *Server) mountNotices() {
 	s.add(Route{Method: http.MethodPost, Path: base + "/verify", Summary: "Public: are these exact bytes (the PDF as the body) a genuine issued notice?",
 		Tag: "notices", Query: verifyNoticeQuery{}, BodyType: "application/pdf", Resp: verifyNoticeResp{}, Before: []fiber.Handler{verifyLimit},
 		Handler: s.verifyNoticeBytes})
+	// The HTML page shares the limiter: one budget per address for all checks.
+	s.mountVerifyPage(verifyLimit)
 	s.add(Route{Method: http.MethodPost, Path: Prefix + "/cases/:id/notices", Summary: "Draft a notice from the case", Tag: "notices",
 		Access: Scoped, Perm: Perm{"notice", "create"}, Body: noticeReq{}, Resp: noticeDTO{}, Status: http.StatusCreated, Handler: s.createNotice})
 	s.add(Route{Method: http.MethodGet, Path: Prefix + "/cases/:id/notices", Summary: "The case's notices: your authority's, and " +

@@ -54,6 +54,9 @@ type Config struct {
 	UploadLimit   int64
 	JSONLimit     int
 	LoginPerMin   int
+	// VerifyPerMin bounds public notice checks (JSON and the /verify page
+	// together) per client address per minute; 0 means the API default.
+	VerifyPerMin int
 	// SharedBlobs says several instances share the blob directory, so start-up
 	// must not treat their in-flight uploads as a crash's leftovers.
 	SharedBlobs bool
@@ -304,7 +307,8 @@ func (a *App) buildAPI(ctx context.Context) error {
 		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices, Authorities: a.Authorities,
 		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin,
-		TrustedProxies: append(proxies, inProcess), MetricsToken: a.Cfg.MetricsToken})
+		VerifyPerMinute: a.Cfg.VerifyPerMin,
+		TrustedProxies:  append(proxies, inProcess), MetricsToken: a.Cfg.MetricsToken})
 	if err != nil {
 		return err
 	}
