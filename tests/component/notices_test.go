@@ -185,7 +185,8 @@ func TestNoticeDraftApproveIssueVerify(t *testing.T) {
 			acts = append(acts, it.Action)
 		}
 	}
-	want := "notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve,notice.outcome"
+	// The second evidence.generated is the certificate of service.
+	want := "notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,evidence.generated,notice.serve,notice.outcome"
 	if strings.Join(acts, ",") != want {
 		t.Fatalf("timeline notice steps:\n got %v\nwant %s", acts, want)
 	}

@@ -57,6 +57,8 @@ type noticeRow struct {
 	ServedBy       string     `bun:"served_by"`
 	ServeMethod    string     `bun:"serve_method"`
 	ServedTo       string     `bun:"served_to"`
+	DeemedServedOn *time.Time `bun:"deemed_served_on"`
+	CertificateID  string     `bun:"service_certificate_id"`
 	OutcomeAt      *time.Time `bun:"outcome_at"`
 	OutcomeNote    string     `bun:"outcome_note"`
 	ClosedReason   string     `bun:"closed_reason"`
@@ -104,7 +106,7 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		AuthorID: n.AuthorID, SubmittedAt: n.SubmittedAt, ApproverID: n.ApproverID, ApprovedAt: n.ApprovedAt,
 		RejectReason: n.RejectReason, IssuerID: n.IssuerID, IssuedAt: n.IssuedAt, ExhibitID: n.ExhibitID, SHA256: n.SHA256,
 		Verification: n.Verification, ServedAt: n.ServedAt, ServedBy: n.ServedBy, ServeMethod: n.ServeMethod,
-		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
+		ServedTo: n.ServedTo, DeemedServedOn: n.DeemedServedOn, CertificateID: n.ServiceCertificateID, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
 	r.Contributors = contributorsJSON(n.Contributors)
 	if n.Reference != "" {
@@ -133,7 +135,8 @@ func (r noticeRow) toCore() notices.Notice {
 		SubmittedAt: utcPtr(r.SubmittedAt), ApproverID: r.ApproverID, ApprovedAt: utcPtr(r.ApprovedAt),
 		RejectReason: r.RejectReason, IssuerID: r.IssuerID, IssuedAt: utcPtr(r.IssuedAt), ExhibitID: r.ExhibitID,
 		SHA256: r.SHA256, Verification: r.Verification, ServedAt: utcPtr(r.ServedAt), ServedBy: r.ServedBy,
-		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
+		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, DeemedServedOn: utcPtr(r.DeemedServedOn),
+		ServiceCertificateID: r.CertificateID, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
 		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 	n.Contributors = parseContributors(r.Contributors)
 	if r.Reference != nil {

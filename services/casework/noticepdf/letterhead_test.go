@@ -2,11 +2,13 @@ package noticepdf_test
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tradewarden/tradewarden/pkg/pdfdoc/pdftext"
 	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
@@ -175,4 +177,35 @@ func TestSignatureKeepsTheTextBeforeIt(t *testing.T) {
 	}
 }
 
-var _ = notices.Compliance
+func certificateOf(d notices.Document) notices.Certificate {
+	n := d.Notice
+	n.SHA256 = "3fa9c1d2e4b5a6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f"
+	return notices.Certificate{Notice: n, Title: d.Info.Title, CaseReference: caseRef, Authority: opssProfile(),
+		Recipient: notices.Recipient{Name: d.Recipient.Name, Address: d.Recipient.Address}, Method: authorities.ByRecordedDelivery,
+		ServedAt: issuedAt.Add(26 * time.Hour), ServedTo: "Ms J. Patel, company secretary",
+		DeemedServedOn: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), ServerName: issuerName, ServerEmail: officerEmail,
+		RecordedAt: issuedAt.Add(27 * time.Hour)}
+}
+
+func TestCertificateOfServiceStatesWhoHowWhenAndToWhom(t *testing.T) {
+	pdftext.Available(t, "pdftotext")
+	c := certificateOf(complianceDoc())
+	var buf bytes.Buffer
+	if err := noticepdf.New().RenderCertificate(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	text := flat(pdftext.Extract(t, buf.Bytes()))
+	for _, want := range []string{"Certificate of service", "Compliance notice " + c.Notice.Reference, "Date of issue 26 November 2026",
+		"3fa9c1d2e4b5a6f708192a3b4c5d6e7f", "Given to Brightwave Devices Ltd", "Served on Ms J. Patel, company secretary",
+		"Method of service Recorded delivery", "27 November 2026 at 12:15 (UK time)", "Treated as served on 1 December 2026",
+		"I certify that on 27 November 2026 I served the compliance notice identified above, by sending it by recorded delivery",
+		issuerName, "Serving officer", "Email: " + officerEmail, "on behalf of the Secretary of State", "Birmingham B4 6BS"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("certificate lacks %q", want)
+		}
+	}
+	c.ServedTo, c.Method = "", "pigeon"
+	if err := noticepdf.New().RenderCertificate(&buf, c); !errors.Is(err, noticepdf.ErrIncompleteCertificate) {
+		t.Errorf("incomplete certificate: %v", err)
+	}
+}

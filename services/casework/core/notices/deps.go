@@ -53,9 +53,11 @@ type Directory interface {
 	Profile(ctx context.Context, authorityID string) (authorities.Profile, error)
 }
 
-// Renderer draws a notice document as a PDF.
+// Renderer draws a notice document, and the certificate of its service, as
+// PDFs.
 type Renderer interface {
 	Render(w io.Writer, d Document) error
+	RenderCertificate(w io.Writer, c Certificate) error
 }
 
 // ScheduleRow is one breach in the schedule: a failed requirement and the

@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/core/requirements"
@@ -547,33 +548,6 @@ func (s *Service) issuedBytes(ctx context.Context, n Notice) (Notice, []byte, er
 	return n, buf.Bytes(), nil
 }
 
-// Service records how and when the notice was served; the clocks start.
-func (s *Service) Serve(ctx context.Context, id, method string, servedAt time.Time, servedTo string) (Notice, error) {
-	method, servedTo = strings.TrimSpace(method), strings.TrimSpace(servedTo)
-	var fe apperr.Fields
-	fe.Check(!slices.Contains(ServeMethods, method), "method", "must be one of %s", strings.Join(ServeMethods, ", "))
-	fe.Check(servedTo == "" || len(servedTo) > 500, "served_to", "say who it was served on (max 500 characters)")
-	fe.Check(servedAt.IsZero(), "served_at", "is required")
-	fe.Check(servedAt.After(s.now().Add(5*time.Minute)), "served_at", "must not be in the future")
-	if err := fe.Err(); err != nil {
-		return Notice{}, err
-	}
-	return s.mutate(ctx, id, "notice.serve", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if _, err := s.workCase(ctx, *n, p, "serve"); err != nil {
-			return nil, err
-		}
-		if n.Status != Issued {
-			return nil, wrongState(*n, "serve", Issued)
-		}
-		if servedAt.Before(*n.IssuedAt) {
-			return nil, apperr.InvalidField("served_at", "must not be before the notice was issued")
-		}
-		at := servedAt.UTC()
-		n.Status, n.ServedAt, n.ServedBy, n.ServeMethod, n.ServedTo = Served, &at, p.UserID, method, servedTo
-		return map[string]any{"method": method, "served_at": at, "served_to": servedTo, "appeal_by": n.AppealBy()}, nil
-	})
-}
-
 // RecordPayment records money received against an issued penalty notice.
 func (s *Service) RecordPayment(ctx context.Context, id string, amountPence int64, paidAt time.Time, method, reference string) (Payment, error) {
 	var fe apperr.Fields
@@ -616,7 +590,7 @@ func (s *Service) Payments(ctx context.Context, id string) ([]Payment, error) {
 }
 
 // ServeMethods are the ways a notice can be given.
-var ServeMethods = []string{"hand", "post", "recorded_delivery", "email", "registered_office"}
+var ServeMethods = authorities.ServiceMethods
 
 // RecordOutcome records compliance, breach, appeal and the appeal's result.
 func (s *Service) RecordOutcome(ctx context.Context, id string, outcome Status, note string) (Notice, error) {
