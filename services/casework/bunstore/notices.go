@@ -248,6 +248,11 @@ func (s Notices) ListNotices(ctx context.Context, f notices.ListFilter) ([]notic
 	return out, nil
 }
 
+// PeekNoticeNumber is the number NextNoticeNumber would allocate now.
+func (s Notices) PeekNoticeNumber(ctx context.Context, authorityID string, t notices.Type, year int) (int64, error) {
+	return s.PeekValue(ctx, "notice/"+authorityID+"/"+string(t)+"/"+strconv.Itoa(year))
+}
+
 // NextNoticeNumber allocates the next number for an authority, type and year.
 func (s Notices) NextNoticeNumber(ctx context.Context, authorityID string, t notices.Type, year int) (int64, error) {
 	return s.NextValue(ctx, "notice/"+authorityID+"/"+string(t)+"/"+strconv.Itoa(year))

@@ -85,6 +85,9 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// NoticeRenderer draws notices and certificates of service; nil means
+	// noticepdf with PublicBaseURL.
+	NoticeRenderer notices.Renderer
 	// PublicBaseURL is where the public reaches the service
 	// (TW_PUBLIC_BASE_URL): notices print its /verify page and a QR code of
 	// it. Empty means noticepdf.DefaultBaseURL.
@@ -210,9 +213,13 @@ func (a *App) buildServices() error {
 	}
 	a.Authorities = authorities.NewService(bunstore.Profiles{Store: a.Store}, authorityDirectory{bunstore.Identity{Store: a.Store}},
 		a.Store, a.Audit, cfg.Now)
+	var renderer notices.Renderer = noticepdf.New(noticepdf.WithBaseURL(cfg.PublicBaseURL))
+	if cfg.NoticeRenderer != nil {
+		renderer = cfg.NoticeRenderer
+	}
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
 		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}, profiles: a.Authorities},
-		noticepdf.New(noticepdf.WithBaseURL(cfg.PublicBaseURL)), a.Store, a.Audit, cfg.Now)
+		renderer, a.Store, a.Audit, cfg.Now)
 	a.Integrity = a.checker(a.AuditKey)
 	a.buildListings()
 	a.buildReports()

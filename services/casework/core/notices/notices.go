@@ -270,6 +270,9 @@ type Store interface {
 	ListNotices(ctx context.Context, f ListFilter) ([]Notice, error)
 	NoticeByReference(ctx context.Context, reference string) (Notice, error)
 	NextNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
+	// PeekNoticeNumber is the number NextNoticeNumber would allocate now,
+	// without allocating it (outside any transaction).
+	PeekNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
 	AddPayment(ctx context.Context, p Payment) error
 	Payments(ctx context.Context, noticeID string) ([]Payment, error)
 }

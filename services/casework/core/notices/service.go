@@ -30,8 +30,11 @@ type Service struct {
 	dir      Directory
 	render   Renderer
 	tx       txn.Runner
-	log      audit.Log
-	now      func() time.Time
+	// issuing serializes this process's issue calls per notice, so that
+	// concurrent calls do not all render it.
+	issuing keyedMutex
+	log     audit.Log
+	now     func() time.Time
 }
 
 // NewService wires the notice service.
@@ -407,45 +410,55 @@ func caseIDOf(ctx context.Context, s *Service, id string) string {
 }
 
 // Issue renders the approved notice once, numbers it, stores the PDF as an
-// exhibit on the case and freezes it. Concurrent calls serialize on the
-// notice row: exactly one renders and numbers it; the rest see it issued.
+// exhibit on the case and freezes it. Rendering happens before the write
+// transaction (see prepareIssue); concurrent calls then serialize on the
+// notice row: exactly one numbers and stores it, the rest see it issued.
 func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
+	defer s.issuing.Lock(id)()
+	n, p, err := s.load(ctx, id, false)
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	if err := canIssue(n, p); err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	seq, err := s.store.PeekNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	pre, err := s.prepareIssue(ctx, n, p, now, seq)
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
 	return s.mutate(ctx, id, "notice.issue", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if err := needSupervisor(*n, p, "issue"); err != nil {
+		if err := canIssue(*n, p); err != nil {
 			return nil, err
 		}
-		if n.Status == Issued || n.Status.Frozen() {
-			return nil, apperr.New(apperr.Conflict, "notice is already issued as %s", n.Reference).With("reference", n.Reference)
+		if n.Version != pre.notice.Version {
+			return nil, apperr.New(apperr.Conflict, "the notice changed while it was being issued: try again")
 		}
-		if n.Status != Approved {
-			return nil, wrongState(*n, "issue", Approved)
+		got, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+		if err != nil {
+			return nil, err
 		}
-		now := s.now().UTC().Truncate(time.Second)
+		if got != seq {
+			// Another notice of this type took the number meanwhile: the
+			// bytes must carry the number allocated, so render again (rare:
+			// only concurrent issues of one type in one authority).
+			if pre, err = s.prepareIssue(ctx, *n, p, now, got); err != nil {
+				return nil, err
+			}
+		}
 		info := Info[n.Type]
-		seq, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+		ex, err := s.exhibits.StoreIssued(ctx, n.CaseID, pre.notice.Reference+".pdf", pre.pdf,
+			fmt.Sprintf("%s %s as issued", info.Title, pre.notice.Reference))
 		if err != nil {
 			return nil, err
 		}
-		n.Reference = fmt.Sprintf("%s-%s-%d-%04d", n.AuthorityCode, info.Code, now.Year(), seq)
-		n.Status, n.IssuerID, n.IssuedAt = Issued, p.UserID, &now
-		n.Verification = VerificationCode(*n)
-		doc, err := s.document(ctx, *n, false, now)
-		if err != nil {
-			return nil, err
-		}
-		n.Recipient = recipientOf(doc.Recipient)
-		var buf bytes.Buffer
-		if err := s.render.Render(&buf, doc); err != nil {
-			return nil, fmt.Errorf("render notice: %w", err)
-		}
-		sum := sha256.Sum256(buf.Bytes())
-		n.SHA256 = hex.EncodeToString(sum[:])
-		ex, err := s.exhibits.StoreIssued(ctx, n.CaseID, n.Reference+".pdf", buf.Bytes(),
-			fmt.Sprintf("%s %s as issued", info.Title, n.Reference))
-		if err != nil {
-			return nil, err
-		}
-		n.ExhibitID = ex.ID
+		version := n.Version
+		*n = pre.notice
+		n.Version, n.ExhibitID = version, ex.ID
 		// The particulars' hashes let audit verify prove the stored notice unchanged since issue.
 		parts := ParticularsOf(*n)
 		return map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
