@@ -35,6 +35,9 @@ type page struct {
 
 func fetch(t *testing.T, req *http.Request) page {
 	t.Helper()
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "text/html,application/xhtml+xml") // as a browser sends
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +147,13 @@ func TestVerifyPage(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if r := fetch(t, req); r.status != 415 || !strings.Contains(r.body, "There is a problem") {
 		t.Errorf("form without a file: %d", r.status)
+	}
+	// A client that does not read HTML gets bad input as problem+json, naming the field.
+	req, _ = http.NewRequest(http.MethodGet, base+"?reference="+n.Reference+"&code=", nil)
+	req.Header.Set("Accept", "application/json")
+	if r := fetch(t, req); r.status != 422 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") ||
+		!strings.Contains(r.body, `"field":"code"`) {
+		t.Errorf("problem for a JSON client: %d %s %s", r.status, r.header.Get("Content-Type"), r.body)
 	}
 }
 

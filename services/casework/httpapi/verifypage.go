@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/pkg/safetext"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 )
 
@@ -47,6 +48,12 @@ var (
 			"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 	}()
 )
+
+// verifyPageForm documents the upload form of the page.
+type verifyPageForm struct {
+	Reference string         `formData:"reference" description:"the notice reference"`
+	File      multipart.File `formData:"file" description:"the notice's PDF file, at most 20 MiB"`
+}
 
 // pageError is one field's error as the page shows it.
 type pageError struct{ Field, Message string }
@@ -90,7 +97,7 @@ func (s *Server) mountVerifyPage(limit fiber.Handler) {
 		Tag: "notices", Query: verifyNoticeQuery{}, RespType: "text/html", Before: []fiber.Handler{limit}, Handler: s.verifyPageGet})
 	s.add(Route{Method: http.MethodPost, Path: VerifyPagePath, Summary: "Public HTML page: check an uploaded notice PDF",
 		Description: "A multipart form with `reference` and `file` (the PDF, at most 20 MiB).", Tag: "notices",
-		BodyType: "multipart/form-data", RespType: "text/html", Before: []fiber.Handler{limit}, Handler: s.verifyPagePost})
+		BodyType: "multipart/form-data", Body: verifyPageForm{}, RespType: "text/html", Before: []fiber.Handler{limit}, Handler: s.verifyPagePost})
 }
 
 func toResult(v notices.Verification, byFile bool) *verifyResult {
@@ -114,7 +121,32 @@ func statusLabel(s notices.Status) string {
 	return strings.ToUpper(w[:1]) + w[1:]
 }
 
+// wantsHTML reports whether the client reads HTML (a browser); other
+// clients get errors as problem+json like every API route.
+func wantsHTML(c *fiber.Ctx) bool {
+	return strings.Contains(strings.ToLower(c.Get(fiber.HeaderAccept)), "text/html")
+}
+
+// problem is the page's errors as the API reports bad input: the form's
+// second reference field is the same "reference" the client sent.
+func (p verifyPage) problem(status int) error {
+	if status == http.StatusUnsupportedMediaType {
+		return fiber.NewError(status, "send the PDF as multipart/form-data with the parts reference and file")
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		return apperr.New(apperr.TooLarge, "a notice PDF is at most %d bytes", maxVerifyBytes)
+	}
+	var fe apperr.Fields
+	for _, e := range p.Errors {
+		fe.Add(strings.TrimPrefix(e.Field, "file_"), "%s", e.Message)
+	}
+	return fe.Err()
+}
+
 func (s *Server) renderVerify(c *fiber.Ctx, status int, p verifyPage) error {
+	if status >= 400 && !wantsHTML(c) {
+		return p.problem(status)
+	}
 	p.Action, p.Style = VerifyPagePath, template.CSS(verifyStyle)
 	var buf bytes.Buffer
 	if err := verifyTemplate.Execute(&buf, p); err != nil {
@@ -231,6 +263,11 @@ func readVerifyForm(p *verifyPage, mr *multipart.Reader) (ref string, content []
 			b, _ := io.ReadAll(io.LimitReader(part, 65))
 			ref = string(b)
 		case "file":
+			if !safetext.Storable(rawFilename(part)) {
+				// The name is not used, but text no record could hold is refused everywhere.
+				p.Errors = append(p.Errors, pageError{"file", "The file name is not valid text: rename the file"})
+				return ref, nil, 0
+			}
 			b, err := io.ReadAll(io.LimitReader(part, maxVerifyBytes+1))
 			switch {
 			case err != nil:
