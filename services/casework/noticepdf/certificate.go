@@ -76,7 +76,7 @@ func (r *Renderer) RenderCertificate(w io.Writer, c notices.Certificate) error {
 		pdfdoc.Field{Label: "Date and time of service", Value: c.ServedAt.In(london).Format("2 January 2006 at 15:04") + " (UK time)"},
 		pdfdoc.Field{Label: "Treated as served on", Value: calendarDate(c.DeemedServedOn)},
 	)
-	doc.Paragraph("I certify that on " + c.ServedAt.In(london).Format("2 January 2006") + " I served the " + lowerFirst(c.Title) +
+	doc.Paragraph("I certify that on " + c.ServedAt.In(london).Format("2 January 2006") + " I served the " + lowerInitial(c.Title) +
 		" identified above, " + how + ". Under the authority’s rules for service it is treated as served on " +
 		calendarDate(c.DeemedServedOn) + ", " + afterDays(c.Authority.DeemedDays(c.Method)) + " for this method.")
 	contact := []string{}
@@ -92,8 +92,8 @@ func (r *Renderer) RenderCertificate(w io.Writer, c notices.Certificate) error {
 	return nil
 }
 
-// lowerFirst lower-cases the first letter: "Compliance notice" → "compliance notice".
-func lowerFirst(s string) string {
+// lowerInitial lower-cases the first letter: "Compliance notice" → "compliance notice".
+func lowerInitial(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
 		return s
