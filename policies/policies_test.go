@@ -55,6 +55,10 @@ func TestPolicy(t *testing.T) {
 		{"alice", "KENT-TS", "report", "read", false},
 		{"alice", "KENT-TS", "audit", "read", false},
 		{"alice", "KENT-TS", "user", "read", false},
+		{"alice", "KENT-TS", "authority", "read", true},
+		{"alice", "KENT-TS", "authority", "update", false},
+		{"adam", "KENT-TS", "authority", "update", true},
+		{"sam", "KENT-TS", "authority", "update", false},
 		// Supervisors assign, close, refer, approve and issue.
 		{"sam", "KENT-TS", "case", "assign", true},
 		{"sam", "KENT-TS", "case", "close", true},
@@ -141,8 +145,9 @@ func TestAdminRoleCarriesNoCaseWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Operators: national admins correct sole traders' register entries
-	// (personal data), which is no case work.
-	adminObjects := map[string]bool{"user": true, "audit": true, "requirement": true, "operator": true}
+	// (personal data), which is no case work; authority profiles are the
+	// letterhead and payment details, not case work either.
+	adminObjects := map[string]bool{"user": true, "audit": true, "requirement": true, "operator": true, "authority": true}
 	for _, p := range rules {
 		if p[0] == "admin" && !adminObjects[p[2]] {
 			t.Errorf("the admin role may %s %s", p[3], p[2])

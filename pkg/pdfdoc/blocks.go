@@ -17,10 +17,15 @@ type Field struct {
 
 // Letterhead is the issuing authority's block at the top of the first page.
 type Letterhead struct {
-	Authority string   // e.g. "Kent County Council Trading Standards"
-	Address   []string // postal address, one line each
-	Contact   []string // telephone, email, web; one line each
-	Right     []Field  // optional right-aligned block, e.g. reference and date
+	Authority string // e.g. "Kent County Council Trading Standards"
+	// Byline is a line under the name, e.g. "on behalf of the Secretary of State".
+	Byline string
+	// Logo is a PNG drawn at the top left, above the name, at most 16 mm
+	// high and 40 mm wide.
+	Logo    []byte
+	Address []string // postal address, one line each
+	Contact []string // telephone, email, web; one line each
+	Right   []Field  // optional right-aligned block, e.g. reference and date
 }
 
 // Run is a stretch of paragraph text in one style.
@@ -37,6 +42,16 @@ type Signature struct {
 	Role      string
 	Authority string
 	Date      string // already formatted, e.g. "2 March 2026"
+	// Contact lines follow the name (telephone, email), one each.
+	Contact []string
+	// Lead paragraphs come just before the block and stay on its page, so
+	// that no page holds a signature alone.
+	Lead []string
+	// QR, when set, is drawn to the right of the signature with its lines.
+	QR *QR
+	// Note is a paragraph after the block, kept on its page (e.g. who
+	// approved the document).
+	Note string
 }
 
 // Letterhead draws the authority block: name, address and contact on the
@@ -61,11 +76,20 @@ func (d *Doc) Letterhead(l Letterhead) {
 	d.ensure(30)
 	top := d.y
 
-	// Left column.
-	y := top
+	// Left column, under the logo if there is one.
+	y, x := top, marginL
+	if _, h, ok := d.logo(l.Logo, marginL, top); ok {
+		y += h + 3
+	}
 	for _, line := range d.wrap(faceBold, nameSize, leftW, cleanText(l.Authority)) {
-		d.text(faceBold, nameSize, colAccent, marginL, y, nameLead, line)
+		d.text(faceBold, nameSize, colAccent, x, y, nameLead, line)
 		y += nameLead
+	}
+	if l.Byline != "" {
+		for _, line := range d.wrap(faceRegular, infoSize+1, leftW, cleanText(l.Byline)) {
+			d.text(faceRegular, infoSize+1, colText, x, y, infoLead+0.4, line)
+			y += infoLead + 0.4
+		}
 	}
 	y += 1
 	for i, group := range [][]string{l.Address, l.Contact} {
@@ -74,7 +98,7 @@ func (d *Doc) Letterhead(l Letterhead) {
 		}
 		for _, raw := range group {
 			for _, line := range d.wrap(faceRegular, infoSize, leftW, cleanText(raw)) {
-				d.text(faceRegular, infoSize, colMuted, marginL, y, infoLead, line)
+				d.text(faceRegular, infoSize, colMuted, x, y, infoLead, line)
 				y += infoLead
 			}
 		}
@@ -263,7 +287,8 @@ func (d *Doc) Bullets(items ...string) {
 	d.y += 2.6
 }
 
-// Signature draws the signing-off block, kept together on one page.
+// Signature draws the signing-off block, kept together on one page with its
+// lead paragraphs and, on the right, its QR code.
 func (d *Doc) Signature(s Signature) {
 	if !d.ok() {
 		return
@@ -272,42 +297,100 @@ func (d *Doc) Signature(s Signature) {
 		lead     = bodyLead
 		inkSpace = 15.0
 		lineW    = 75.0
+		leftW    = 98.0 // with a QR code beside it
 	)
+	textW := contentW
+	if s.QR != nil {
+		textW = leftW
+	}
 	label := s.Label
 	if label == "" {
 		label = "Signed"
 	}
-	var rows []struct {
+	type row struct {
 		f face
 		s string
 	}
+	var rows []row
 	add := func(f face, s string) {
 		if s = cleanText(s); s != "" {
-			rows = append(rows, struct {
-				f face
-				s string
-			}{f, s})
+			rows = append(rows, row{f, s})
 		}
 	}
 	add(faceBold, s.Name)
 	add(faceRegular, s.Role)
 	add(faceRegular, s.Authority)
+	for _, c := range s.Contact {
+		add(faceRegular, c)
+	}
 	if s.Date != "" {
 		add(faceRegular, "Date: "+s.Date)
 	}
-	d.ensure(4 + lead + inkSpace + 2 + float64(len(rows))*lead)
+	labelLines := d.wrap(faceRegular, 9, textW, cleanText(label))
+	var wrapped [][]string
+	n := 0
+	for _, r := range rows {
+		w := d.wrap(r.f, bodySize, textW, r.s)
+		wrapped = append(wrapped, w)
+		n += len(w)
+	}
+	var leads [][][]segment
+	leadH := 0.0
+	for _, p := range s.Lead {
+		lines := d.layoutRuns([]Run{{Text: p}}, bodySize, contentW)
+		leads = append(leads, lines)
+		leadH += float64(len(lines))*bodyLead + 2.6
+	}
+	var note [][]segment
+	if s.Note != "" {
+		note = d.layoutRuns([]Run{{Text: s.Note}}, bodySize, contentW)
+	}
+	blockH := float64(len(labelLines))*lead + inkSpace + 2 + float64(n)*lead
+	var qrLines [][]segment
+	if s.QR != nil {
+		qrLines = d.layoutRuns(s.QR.Lines, smallSize, contentW-leftW-s.QR.size()-4)
+		blockH = max(blockH, s.QR.size(), float64(len(qrLines))*3.6)
+	}
+	noteH := 0.0
+	if len(note) > 0 {
+		noteH = 4 + float64(len(note))*bodyLead
+	}
+	d.ensure(leadH + 4 + blockH + noteH)
+	for _, lines := range leads {
+		d.drawLines(lines, marginL, bodySize, bodyLead)
+		d.y += 2.6
+	}
 	d.y += 4
-	d.text(faceRegular, 9, colMuted, marginL, d.y, lead, cleanText(label))
-	d.y += lead + inkSpace
+	top := d.y
+	if s.QR != nil {
+		x := marginL + leftW
+		d.drawModules(s.QR.Modules, x, top, s.QR.size())
+		y := top
+		for _, l := range qrLines {
+			for _, seg := range l {
+				d.text(seg.face, smallSize, colText, x+s.QR.size()+4+seg.x, y, 3.6, seg.text)
+			}
+			y += 3.6
+		}
+	}
+	for _, l := range labelLines {
+		d.text(faceRegular, 9, colMuted, marginL, d.y, lead, l)
+		d.y += lead
+	}
+	d.y += inkSpace
 	d.rule(marginL, marginL+lineW, d.y, 0.3, colText)
 	d.y += 2
-	for _, r := range rows {
-		for _, line := range d.wrap(r.f, bodySize, contentW, r.s) {
+	for i, r := range rows {
+		for _, line := range wrapped[i] {
 			d.text(r.f, bodySize, colText, marginL, d.y, lead, line)
 			d.y += lead
 		}
 	}
-	d.y += 4
+	d.y = max(d.y, top+blockH) + 4
+	if len(note) > 0 {
+		d.drawLines(note, marginL, bodySize, bodyLead)
+		d.y += 2.6
+	}
 }
 
 // Space adds vertical space of mm millimetres.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
@@ -301,8 +302,17 @@ func (d *Doc) pageFooter() {
 	d.textColor(colMuted)
 	d.pdf.Text(x, footerY, label)
 	if d.opts.FooterLeft != "" {
-		left := d.fitText(faceRegular, footerSize, x-marginL-6, d.opts.FooterLeft)
-		d.pdf.Text(marginL, footerY, left)
+		// Text too long for the line continues on a second one (a long
+		// address must not lose its end); only a third line's worth is cut.
+		w := x - marginL - 6
+		lines := d.wrap(faceRegular, footerSize, w, d.opts.FooterLeft)
+		if len(lines) > 0 {
+			d.pdf.Text(marginL, footerY, lines[0])
+		}
+		if len(lines) > 1 {
+			rest := strings.Join(lines[1:], " ")
+			d.pdf.Text(marginL, footerY+3.6, d.fitText(faceRegular, footerSize, w, rest))
+		}
 	}
 }
 

@@ -36,6 +36,9 @@ var sweepTable = map[string]rule{
 	"GET /api/v1/audit":                           {roles: "SD"}, "GET /api/v1/audit/verify": {roles: "SD"},
 	"POST /api/v1/audit/verify": {roles: "SD"}, "POST /api/v1/audit/checkpoints": {roles: "SD"},
 	"GET /api/v1/requirements": {roles: "OSAD"}, "GET /api/v1/people": {roles: "OSA"},
+	// Profiles are read by the authority's own staff and by national ones
+	// (OPSS sees every authority's), and changed by admins.
+	"GET /api/v1/authorities/:code/profile": {roles: "OSAD"}, "PUT /api/v1/authorities/:code/profile": {roles: "D"},
 
 	"POST /api/v1/admin/users/:id/password": {roles: "D", owned: true},
 	"GET /api/v1/admin/invitations":         {roles: "D"}, "DELETE /api/v1/admin/invitations/:id": {roles: "D", owned: true},
@@ -69,6 +72,7 @@ var sweepTable = map[string]rule{
 	"DELETE /api/v1/cases/:id/findings/:finding_id/requirements/:requirement_id": {roles: "OS", owned: true},
 
 	"GET /api/v1/notices/verify": {roles: "*"}, "POST /api/v1/notices/verify": {roles: "*"},
+	"GET /verify": {roles: "*"}, "POST /verify": {roles: "*"},
 	"POST /api/v1/cases/:id/notices": {roles: "OS", owned: true}, "GET /api/v1/cases/:id/notices": {roles: "OS", owned: true},
 	"GET /api/v1/notices": {roles: "OS"}, "GET /api/v1/notices/:id": {roles: "OS", owned: true},
 	"PATCH /api/v1/notices/:id": {roles: "OS", owned: true}, "GET /api/v1/notices/:id/preview.pdf": {roles: "OS", owned: true},
@@ -120,6 +124,7 @@ func TestAuthorizationSweep(t *testing.T) {
 		path = strings.ReplaceAll(path, ":finding_id", fs[0].ID)
 		path = strings.ReplaceAll(path, ":role", "analyst")
 		path = strings.ReplaceAll(path, ":authority", "OPSS")
+		path = strings.ReplaceAll(path, ":code", "KENT-TS")
 		for prefix, id := range ids {
 			if strings.HasPrefix(path, prefix+":id") {
 				return strings.Replace(path, ":id", id, 1)
@@ -539,6 +544,7 @@ func TestAuthorizationSweepCollaborators(t *testing.T) {
 		path = strings.ReplaceAll(path, ":requirement_id", "PSTI-3")
 		path = strings.ReplaceAll(path, ":finding_id", fs[0].ID)
 		path = strings.ReplaceAll(path, ":authority", "OPSS")
+		path = strings.ReplaceAll(path, ":code", "KENT-TS")
 		for prefix, id := range ids {
 			if strings.HasPrefix(path, prefix+":id") {
 				return strings.Replace(path, ":id", id, 1)

@@ -244,9 +244,10 @@ func TestNoticeDraftApproveIssueVerify(t *testing.T) {
 			acts = append(acts, it.Action)
 		}
 	}
-	// The notice of intent given before it comes first.
-	want := "notice.draft,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve," +
-		"notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,notice.serve,notice.outcome"
+	// The notice of intent given before it comes first; each service makes
+	// a certificate of service (the evidence.generated after each issue's).
+	want := "notice.draft,notice.submit,notice.approve,evidence.generated,notice.issue,evidence.generated,notice.serve," +
+		"notice.draft,notice.update,notice.submit,notice.approve,evidence.generated,notice.issue,evidence.generated,notice.serve,notice.outcome"
 	if strings.Join(acts, ",") != want {
 		t.Fatalf("timeline notice steps:\n got %v\nwant %s", acts, want)
 	}

@@ -57,6 +57,8 @@ type noticeRow struct {
 	ServedBy       string     `bun:"served_by"`
 	ServeMethod    string     `bun:"serve_method"`
 	ServedTo       string     `bun:"served_to"`
+	DeemedServedOn *time.Time `bun:"deemed_served_on"`
+	CertificateID  string     `bun:"service_certificate_id"`
 	OutcomeAt      *time.Time `bun:"outcome_at"`
 	OutcomeNote    string     `bun:"outcome_note"`
 	ClosedReason   string     `bun:"closed_reason"`
@@ -141,7 +143,8 @@ func toNoticeRow(n notices.Notice) noticeRow {
 		AuthorID: n.AuthorID, SubmittedAt: n.SubmittedAt, ApproverID: n.ApproverID, ApprovedAt: n.ApprovedAt,
 		RejectReason: n.RejectReason, IssuerID: n.IssuerID, IssuedAt: n.IssuedAt, ExhibitID: n.ExhibitID, SHA256: n.SHA256,
 		Verification: n.Verification, ServedAt: n.ServedAt, ServedBy: n.ServedBy, ServeMethod: n.ServeMethod,
-		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
+		ServedTo: n.ServedTo, DeemedServedOn: n.DeemedServedOn, CertificateID: n.ServiceCertificateID,
+		OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
 		IntentID: n.IntentID, ProposedType: string(n.ProposedType), Urgency: n.Urgency, UrgencyBy: n.UrgencyApprovedBy,
 		UrgencyAt: n.UrgencyApprovedAt, RepsResponse: n.RepresentationsResponse, Hosts: jsonList(n.Hosts), ReliedOn: relianceJSON(n.Reliance)}
@@ -172,7 +175,8 @@ func (r noticeRow) toCore() notices.Notice {
 		SubmittedAt: utcPtr(r.SubmittedAt), ApproverID: r.ApproverID, ApprovedAt: utcPtr(r.ApprovedAt),
 		RejectReason: r.RejectReason, IssuerID: r.IssuerID, IssuedAt: utcPtr(r.IssuedAt), ExhibitID: r.ExhibitID,
 		SHA256: r.SHA256, Verification: r.Verification, ServedAt: utcPtr(r.ServedAt), ServedBy: r.ServedBy,
-		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
+		ServeMethod: r.ServeMethod, ServedTo: r.ServedTo, DeemedServedOn: utcPtr(r.DeemedServedOn),
+		ServiceCertificateID: r.CertificateID, OutcomeAt: utcPtr(r.OutcomeAt), OutcomeNote: r.OutcomeNote,
 		ClosedReason: r.ClosedReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		IntentID: r.IntentID, ProposedType: notices.Type(r.ProposedType), Urgency: r.Urgency, UrgencyApprovedBy: r.UrgencyBy,
 		UrgencyApprovedAt: utcPtr(r.UrgencyAt), RepresentationsResponse: r.RepsResponse, Hosts: parseList(r.Hosts),
@@ -286,6 +290,11 @@ func (s Notices) ListNotices(ctx context.Context, f notices.ListFilter) ([]notic
 		out[i] = r.toCore()
 	}
 	return out, nil
+}
+
+// PeekNoticeNumber is the number NextNoticeNumber would allocate now.
+func (s Notices) PeekNoticeNumber(ctx context.Context, authorityID string, t notices.Type, year int) (int64, error) {
+	return s.PeekValue(ctx, "notice/"+authorityID+"/"+string(t)+"/"+strconv.Itoa(year))
 }
 
 // NextNoticeNumber allocates the next number for an authority, type and year.

@@ -145,6 +145,23 @@ func notFound(err, sentinel error) error {
 // transaction ends, so concurrent callers get consecutive values and a
 // rolled-back transaction gives its value back.
 func (s *Store) NextValue(ctx context.Context, name string) (int64, error) {
+	return s.nextValue(ctx, name)
+}
+
+// PeekValue returns the value NextValue would allocate now, without
+// allocating it (another writer may take it first).
+func (s *Store) PeekValue(ctx context.Context, name string) (int64, error) {
+	var vs []int64
+	if err := s.idb(ctx).NewSelect().Table("counters").Column("value").Where("name = ?", name).Scan(ctx, &vs); err != nil {
+		return 0, fmt.Errorf("peek counter %s: %w", name, err)
+	}
+	if len(vs) == 0 {
+		return 1, nil
+	}
+	return vs[0] + 1, nil
+}
+
+func (s *Store) nextValue(ctx context.Context, name string) (int64, error) {
 	if _, ok := inTx(ctx); !ok {
 		return 0, errors.New("next counter value: must run inside a transaction")
 	}

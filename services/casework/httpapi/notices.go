@@ -134,13 +134,20 @@ type noticeDTO struct {
 	ServedAt         *time.Time  `json:"served_at,omitempty"`
 	ServeMethod      string      `json:"serve_method,omitempty"`
 	ServedTo         string      `json:"served_to,omitempty"`
-	OutcomeAt        *time.Time  `json:"outcome_at,omitempty"`
-	OutcomeNote      string      `json:"outcome_note,omitempty"`
-	ClosedReason     string      `json:"closed_reason,omitempty"`
-	NextOutcomes     []string    `json:"next_outcomes"`
-	CreatedAt        time.Time   `json:"created_at"`
-	UpdatedAt        time.Time   `json:"updated_at"`
-	Version          int         `json:"version"`
+	DeemedServedOn   *Date       `json:"deemed_served_on,omitempty" description:"the day the notice is treated as served (method and the authority's deemed-service days); the appeal period runs from it"`
+	// ServiceCertificateID is the certificate of service, an exhibit of the case.
+	ServiceCertificateID string `json:"service_certificate_id,omitempty"`
+	// DaysAfterService is how many days the deadline leaves after the day of
+	// deemed service; PeriodTooShort flags fewer than the type's minimum.
+	DaysAfterService *int       `json:"days_after_service,omitempty"`
+	PeriodTooShort   bool       `json:"period_too_short,omitempty" description:"the deadline leaves fewer days after deemed service than the notice type's minimum: consider revoking and reissuing"`
+	OutcomeAt        *time.Time `json:"outcome_at,omitempty"`
+	OutcomeNote      string     `json:"outcome_note,omitempty"`
+	ClosedReason     string     `json:"closed_reason,omitempty"`
+	NextOutcomes     []string   `json:"next_outcomes"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	Version          int        `json:"version"`
 
 	// Contributors are everyone who shaped the content (author, editors,
 	// submitters); none of them may approve it.
@@ -201,7 +208,7 @@ type reasonReq struct {
 }
 
 type serveReq struct {
-	Method   string    `json:"method" validate:"required,oneof=hand post recorded_delivery email registered_office"`
+	Method   string    `json:"method" validate:"required,oneof=hand post recorded_delivery email registered_office" description:"how it was given; with the authority's deemed-service days it fixes deemed_served_on"`
 	ServedAt time.Time `json:"served_at" validate:"required"`
 	ServedTo string    `json:"served_to" validate:"required,max=500"`
 }
@@ -244,7 +251,8 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 		Overdue: n.Overdue(now), AuthorID: n.AuthorID, SubmittedAt: n.SubmittedAt, ApproverID: n.ApproverID,
 		ApprovedAt: n.ApprovedAt, RejectReason: n.RejectReason, IssuerID: n.IssuerID, IssuedAt: n.IssuedAt, SHA256: n.SHA256,
 		VerificationCode: n.Verification, ExhibitID: n.ExhibitID, ServedAt: n.ServedAt, ServeMethod: n.ServeMethod,
-		ServedTo: n.ServedTo, OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
+		ServedTo: n.ServedTo, DeemedServedOn: datePtr(n.DeemedServedOn), ServiceCertificateID: n.ServiceCertificateID,
+		OutcomeAt: n.OutcomeAt, OutcomeNote: n.OutcomeNote, ClosedReason: n.ClosedReason,
 		NextOutcomes: []string{}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version,
 		ProposedType: string(n.ProposedType), IntentID: n.IntentID, Urgency: n.Urgency, UrgencyApprovedBy: n.UrgencyApprovedBy,
 		RepresentationsResponse: n.RepresentationsResponse, Hosts: orEmpty(n.Hosts), ReliedOn: []relianceDTO{}}
@@ -254,6 +262,9 @@ func toNoticeDTO(n notices.Notice, now time.Time) noticeDTO {
 	}
 	for _, o := range n.Status.NextOutcomes() {
 		out.NextOutcomes = append(out.NextOutcomes, string(o))
+	}
+	if days, short, ok := n.PeriodAfterService(); ok {
+		out.DaysAfterService, out.PeriodTooShort = &days, short
 	}
 	out.Contributors = make([]contributorDTO, len(n.Contributors))
 	for i, c := range n.Contributors {
@@ -305,6 +316,8 @@ func (s *Server) mountNotices() {
 	s.add(Route{Method: http.MethodPost, Path: base + "/verify", Summary: "Public: are these exact bytes (the PDF as the body) a genuine issued notice?",
 		Tag: "notices", Query: verifyNoticeQuery{}, BodyType: "application/pdf", Resp: verifyNoticeResp{}, Before: []fiber.Handler{verifyLimit},
 		Handler: s.verifyNoticeBytes})
+	// The HTML page shares the limiter: one budget per address for all checks.
+	s.mountVerifyPage(verifyLimit)
 	s.add(Route{Method: http.MethodPost, Path: Prefix + "/cases/:id/notices", Summary: "Draft a notice from the case", Tag: "notices",
 		Access: Scoped, Perm: Perm{"notice", "create"}, Body: noticeReq{}, Resp: noticeDTO{}, Status: http.StatusCreated, Handler: s.createNotice})
 	s.add(Route{Method: http.MethodGet, Path: Prefix + "/cases/:id/notices", Summary: "The case's notices: your authority's, and " +
@@ -360,7 +373,7 @@ func (s *Server) mountNotices() {
 		func(c *fiber.Ctx) (notices.Notice, error) {
 			return s.deps.Notices.Issue(c.UserContext(), c.Params("id"))
 		})
-	step("serve", "Record service; the clocks start", Perm{"notice", "serve"}, serveReq{}, func(c *fiber.Ctx) (notices.Notice, error) {
+	step("serve", "Record service: the day it is treated as served is fixed, the clocks start, and a certificate of service is kept as an exhibit", Perm{"notice", "serve"}, serveReq{}, func(c *fiber.Ctx) (notices.Notice, error) {
 		in, err := decodeJSON[serveReq](s, c)
 		if err != nil {
 			return notices.Notice{}, err

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
@@ -46,9 +47,11 @@ type Deps struct {
 	Cases     *cases.Service
 	Evidence  *evidence.Service
 	Notices   *notices.Service
-	Listings  *listings.Service
-	Reports   *reports.Service
-	Authz     Authorizer
+	// Authorities holds the authorities' letterhead and payment profiles.
+	Authorities *authorities.Service
+	Listings    *listings.Service
+	Reports     *reports.Service
+	Authz       Authorizer
 	// Ready reports whether dependencies are usable (database reachable…).
 	Ready func(ctx context.Context) (map[string]any, error)
 	// Metrics is the registry /metrics serves; the API registers its own collectors in it.
@@ -144,6 +147,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mountAuth()
 	s.mountAdmin()
 	s.mountPeople()
+	s.mountAuthorities()
 	s.mountInvitations()
 	s.mountAudit()
 	s.mountRequirements()

@@ -155,6 +155,7 @@ func base(t notices.Type) notices.Document {
 		Schedule:   passwordRows(),
 		Exhibits:   []notices.ExhibitRef{exPurchase, exDefaultLogin, exScan},
 		AuthorName: authorName, IssuerName: issuerName, ApproverName: approverName,
+		Authority: opssProfile(), OfficerEmail: officerEmail,
 	}
 }
 

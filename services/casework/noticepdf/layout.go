@@ -23,6 +23,8 @@ type notice struct {
 	info notices.TypeInfo
 	t    notices.Type
 	doc  *pdfdoc.Doc
+	// verifyURL is the absolute address of the public verification page.
+	verifyURL string
 }
 
 // name identifies the notice in errors.
@@ -102,6 +104,7 @@ func (n *notice) layout() *pdfdoc.Doc {
 		n.representations()
 		n.consequences()
 	}
+	n.service()
 	n.evidence()
 	n.signature()
 	n.verification()
@@ -131,35 +134,9 @@ func (n *notice) options() pdfdoc.Options {
 		return o
 	}
 	o.Title += " " + d.Notice.Reference
-	o.FooterLeft = "Ref " + d.Notice.Reference + " · Verification code " + d.Notice.Verification + " · verify at " + VerifyPath
+	o.FooterLeft = "Ref " + d.Notice.Reference + " · Verification code " + d.Notice.Verification + " · verify at " + n.verifyURL
 	o.HeaderText = n.info.Title + " " + d.Notice.Reference + " · " + d.Recipient.Name
 	return o
-}
-
-func (n *notice) letterhead() {
-	d := n.d
-	l := pdfdoc.Letterhead{Authority: d.AuthorityName}
-	if d.AuthorityCode != "" {
-		l.Address = []string{"Issuing authority code " + d.AuthorityCode}
-	}
-	if d.Draft {
-		l.Right = []pdfdoc.Field{
-			{Label: "Notice ref", Value: "DRAFT — not issued"},
-			{Label: "Draft printed", Value: issueDate(d.Date)},
-		}
-	} else {
-		l.Right = []pdfdoc.Field{
-			{Label: "Notice ref", Value: d.Notice.Reference},
-			{Label: "Date of issue", Value: issueDate(d.Date)},
-		}
-	}
-	if d.CaseReference != "" {
-		l.Right = append(l.Right, pdfdoc.Field{Label: "Case ref", Value: d.CaseReference})
-	}
-	if !d.Draft {
-		l.Right = append(l.Right, pdfdoc.Field{Label: "Verification code", Value: d.Notice.Verification, Mono: true})
-	}
-	n.doc.Letterhead(l)
 }
 
 func (n *notice) title() {
@@ -197,7 +174,7 @@ func (n *notice) particulars() {
 	case 1:
 		p := d.Products[0]
 		add("Product", strings.TrimSpace(p.Brand+" "+p.Model))
-		add("Product type", p.Category)
+		add("Product type", categoryLabel(p.Category))
 		add("Variants", strings.Join(p.Variants, ", "))
 		add("GTIN", p.GTIN)
 		add("Firmware versions", strings.Join(p.FirmwareVersions, ", "))
@@ -654,9 +631,7 @@ func (n *notice) penalty() {
 	if n.d.Notice.Deadline != nil {
 		n.doc.BoldParagraph(n.info.DeadlineLabel + ": " + calendarDate(*n.d.Notice.Deadline) + ".")
 	}
-	n.doc.Paragraph("Pay the penalty to " + n.d.AuthorityName + ", quoting reference " + n.quoteRef() +
-		". Contact " + n.officer() + " at the authority for payment details. A daily penalty, if any, is payable for each " +
-		"day on which the failure continues, and the authority will tell you the amount due.")
+	n.paymentDetails()
 }
 
 func (n *notice) consequences() {
@@ -788,33 +763,4 @@ func (n *notice) evidence() {
 		{Header: "Description", Width: 53},
 		{Header: "SHA-256", Width: 65, Mono: true},
 	}, Rows: rows})
-}
-
-func (n *notice) signature() {
-	d := n.d
-	s := pdfdoc.Signature{
-		Label:     "Signed for and on behalf of " + d.AuthorityName,
-		Name:      d.IssuerName,
-		Role:      "Issuing officer",
-		Authority: d.AuthorityName,
-		Date:      issueDate(d.Date),
-	}
-	if d.Draft {
-		s.Label = "Draft prepared by (not signed)"
-		s.Name, s.Role = d.AuthorName, "Drafting officer"
-	}
-	n.doc.Signature(s)
-	if d.ApproverName != "" {
-		n.doc.Paragraph("Approved by " + d.ApproverName + ", a second officer of the authority who did not draft this notice.")
-	}
-}
-
-func (n *notice) verification() {
-	if n.d.Draft {
-		n.doc.Paragraph("This is a draft. It has not been issued and cannot be verified.")
-		return
-	}
-	n.doc.Paragraph("Checking this notice: the reference and verification code printed at the foot of every page can " +
-		"be checked at " + VerifyPath + " on the authority’s TradeWarden service. To confirm that an electronic copy is " +
-		"unaltered, submit the PDF file itself to the same address.")
 }

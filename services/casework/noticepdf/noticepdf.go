@@ -15,22 +15,50 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 )
 
-// VerifyPath is the public endpoint where a reference and verification code
-// (or the PDF itself) can be checked; it is printed on every page.
-const VerifyPath = "/api/v1/notices/verify"
+// VerifyPath is the public page where a reference and verification code (or
+// the PDF itself) can be checked; its absolute URL is printed on every page.
+const VerifyPath = "/verify"
 
-// Renderer draws notices as PDFs. It holds no state and is safe for
-// concurrent use.
-type Renderer struct{}
+// DefaultBaseURL is where the service answers when TW_PUBLIC_BASE_URL is not set.
+const DefaultBaseURL = "http://127.0.0.1:8080"
+
+// Renderer draws notices as PDFs. It holds only its configuration and is
+// safe for concurrent use.
+type Renderer struct {
+	baseURL string
+}
 
 var _ notices.Renderer = (*Renderer)(nil)
 
+// Option configures a Renderer.
+type Option func(*Renderer)
+
+// WithBaseURL sets the public address of the service (TW_PUBLIC_BASE_URL),
+// from which the printed verification URL and QR code are built.
+func WithBaseURL(u string) Option {
+	return func(r *Renderer) {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			r.baseURL = u
+		}
+	}
+}
+
 // New returns a Renderer.
-func New() *Renderer { return &Renderer{} }
+func New(opts ...Option) *Renderer {
+	r := &Renderer{baseURL: DefaultBaseURL}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// VerifyURL is the absolute address of the public verification page.
+func (r *Renderer) VerifyURL() string { return r.baseURL + VerifyPath }
 
 // Render refuses documents that cannot make a valid notice rather than print
 // one that is missing a statutory particular.
@@ -49,6 +77,7 @@ func (r *Renderer) Render(w io.Writer, d notices.Document) error {
 	if err != nil {
 		return fmt.Errorf("render notice: %w", err)
 	}
+	n.verifyURL = r.VerifyURL()
 	doc := n.layout()
 	if err := doc.Write(w); err != nil {
 		return fmt.Errorf("render %s: %w", n.name(), err)

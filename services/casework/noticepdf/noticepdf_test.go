@@ -84,13 +84,13 @@ var (
 	sectionNo = regexp.MustCompile(`^[0-9]+\.$`)
 	// tableEnd matches what may follow a table at the left margin: the next
 	// section heading or the signature block.
-	tableEnd = regexp.MustCompile(`^([0-9]+\.|Signed|Draft)$`)
+	tableEnd = regexp.MustCompile(`^([0-9]+\.|Signed|Draft|Questions)$`)
 )
 
 // common is what every issued fixture prints.
 func common(d notices.Document) []string {
 	return []string{
-		authorityName, "Issuing authority code OPSS",
+		authorityName, "on behalf of the Secretary of State", "Birmingham B4 6BS", "Telephone 0121 345 1200",
 		"Notice ref " + d.Notice.Reference, "Date of issue 26 November 2026", "Case ref " + caseRef,
 		"Verification code " + d.Notice.Verification,
 		d.Info.Title, "Under " + d.Info.LegalBasis,
@@ -99,7 +99,7 @@ func common(d notices.Document) []string {
 		"Evidence relied on",
 		"Signed for and on behalf of " + authorityName, issuerName, "Issuing officer", "Date: 26 November 2026",
 		"Approved by " + approverName + ", a second officer of the authority who did not draft this notice.",
-		"can be checked at /api/v1/notices/verify",
+		"Anyone can check that this notice is genuine at " + noticepdf.DefaultBaseURL + "/verify with the reference and verification code",
 	}
 }
 
@@ -304,7 +304,7 @@ func TestFooterOnEveryPage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			pages := pdftext.Pages(t, render(t, d))
 			footer := "Ref " + d.Notice.Reference + " · Verification code " + d.Notice.Verification +
-				" · verify at /api/v1/notices/verify"
+				" · verify at " + noticepdf.DefaultBaseURL + "/verify"
 			header := d.Info.Title + " " + d.Notice.Reference + " · " + d.Recipient.Name
 			for i, p := range pages {
 				p = flat(p)
@@ -333,7 +333,7 @@ func TestFooterFitsLongAuthorityCode(t *testing.T) {
 	for i, p := range pdftext.Pages(t, render(t, d)) {
 		lines := strings.Split(strings.TrimRight(p, "\n "), "\n")
 		last := lines[len(lines)-1]
-		if !strings.Contains(last, "verify at /api/v1/notices/verify") || strings.Contains(last, "…") {
+		if !strings.Contains(last, "verify at "+noticepdf.DefaultBaseURL+"/verify") || strings.Contains(last, "…") {
 			t.Errorf("page %d footer is cut short: %q", i+1, last)
 		}
 	}
@@ -535,8 +535,10 @@ func TestA4(t *testing.T) {
 	if got := info["Page size"]; !strings.Contains(got, "(A4)") {
 		t.Errorf("page size = %q, want A4", got)
 	}
-	if got := info["Pages"]; got != "3" {
-		t.Errorf("compliance notice has %s pages, want 3", got)
+	// The letterhead, the statutory sequence, the duty by role and the
+	// schedule with its evidence take four pages for the sample notice.
+	if got := info["Pages"]; got != "4" {
+		t.Errorf("compliance notice has %s pages, want 4", got)
 	}
 	if got := info["Title"]; got != "Compliance notice OPSS-CN-2026-0042" {
 		t.Errorf("PDF title = %q", got)

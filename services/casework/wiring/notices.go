@@ -5,7 +5,9 @@ import (
 	"io"
 
 	"github.com/tradewarden/tradewarden/services/casework/bunstore"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
+	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/notices"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
 	"github.com/tradewarden/tradewarden/services/casework/core/products"
@@ -59,9 +61,10 @@ func (n noticeExhibits) Open(ctx context.Context, exhibitID string) (io.ReadClos
 
 // noticeDirectory resolves the names a notice prints.
 type noticeDirectory struct {
-	ops   *operators.Service
-	prods *products.Service
-	ident bunstore.Identity
+	ops      *operators.Service
+	prods    *products.Service
+	ident    bunstore.Identity
+	profiles *authorities.Service
 }
 
 var _ notices.Directory = noticeDirectory{}
@@ -79,7 +82,35 @@ func (d noticeDirectory) AuthorityName(ctx context.Context, id string) (string, 
 	return a.Name, err
 }
 
+func (d noticeDirectory) UserEmail(ctx context.Context, id string) (string, error) {
+	u, err := d.ident.UserByID(ctx, id)
+	return u.Email, err
+}
+
+func (d noticeDirectory) Profile(ctx context.Context, authorityID string) (authorities.Profile, error) {
+	return d.profiles.ByID(ctx, authorityID)
+}
+
 func (d noticeDirectory) UserName(ctx context.Context, id string) (string, error) {
 	u, err := d.ident.UserByID(ctx, id)
 	return u.Name, err
+}
+
+// authorityDirectory finds authorities for the profile service.
+type authorityDirectory struct{ ident bunstore.Identity }
+
+var _ authorities.Directory = authorityDirectory{}
+
+func toAuthority(a identity.Authority) authorities.Authority {
+	return authorities.Authority{ID: a.ID, Code: a.Code, Name: a.Name, National: a.National}
+}
+
+func (d authorityDirectory) AuthorityByCode(ctx context.Context, code string) (authorities.Authority, error) {
+	a, err := d.ident.AuthorityByCode(ctx, code)
+	return toAuthority(a), err
+}
+
+func (d authorityDirectory) AuthorityByID(ctx context.Context, id string) (authorities.Authority, error) {
+	a, err := d.ident.AuthorityByID(ctx, id)
+	return toAuthority(a), err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/tradewarden/tradewarden/services/casework/bunstore"
 	"github.com/tradewarden/tradewarden/services/casework/console"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
@@ -52,6 +54,9 @@ type Config struct {
 	UploadLimit   int64
 	JSONLimit     int
 	LoginPerMin   int
+	// VerifyPerMin bounds public notice checks (JSON and the /verify page
+	// together) per client address per minute; 0 means the API default.
+	VerifyPerMin int
 	// SharedBlobs says several instances share the blob directory, so start-up
 	// must not treat their in-flight uploads as a crash's leftovers.
 	SharedBlobs bool
@@ -80,6 +85,13 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// NoticeRenderer draws notices and certificates of service; nil means
+	// noticepdf with PublicBaseURL.
+	NoticeRenderer notices.Renderer
+	// PublicBaseURL is where the public reaches the service
+	// (TW_PUBLIC_BASE_URL): notices print its /verify page and a QR code of
+	// it. Empty means noticepdf.DefaultBaseURL.
+	PublicBaseURL string
 }
 
 // App is the assembled application.
@@ -97,12 +109,14 @@ type App struct {
 	Cases     *cases.Service
 	Evidence  *evidence.Service
 	Notices   *notices.Service
-	Listings  *listings.Service
-	Reports   *reports.Service
-	Search    *SearchRuntime
-	Blobs     *blobstore.Store
-	Authz     *authz.Authorizer
-	API       *httpapi.Server
+	// Authorities holds the authorities' profiles (letterhead, payment, service).
+	Authorities *authorities.Service
+	Listings    *listings.Service
+	Reports     *reports.Service
+	Search      *SearchRuntime
+	Blobs       *blobstore.Store
+	Authz       *authz.Authorizer
+	API         *httpapi.Server
 	// Console is the web console, served ahead of the API on its listener.
 	Console *console.Console
 	Metrics *prometheus.Registry
@@ -194,9 +208,18 @@ func (a *App) buildServices() error {
 	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
 		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
 	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement, a.Evidence.RequirementIDs)
+	if err := checkBaseURL(cfg.PublicBaseURL); err != nil {
+		return err
+	}
+	a.Authorities = authorities.NewService(bunstore.Profiles{Store: a.Store}, authorityDirectory{bunstore.Identity{Store: a.Store}},
+		a.Store, a.Audit, cfg.Now)
+	var renderer notices.Renderer = noticepdf.New(noticepdf.WithBaseURL(cfg.PublicBaseURL))
+	if cfg.NoticeRenderer != nil {
+		renderer = cfg.NoticeRenderer
+	}
 	a.Notices = notices.NewService(bunstore.Notices{Store: a.Store}, a.Cases, noticeExhibits{a.Evidence},
-		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}},
-		noticepdf.New(), a.Store, a.Audit, cfg.Now)
+		noticeDirectory{ops: a.Operators, prods: a.Products, ident: bunstore.Identity{Store: a.Store}, profiles: a.Authorities},
+		renderer, a.Store, a.Audit, cfg.Now)
 	a.Cases.UseOutstanding(a.Notices.Outstanding)
 	a.Integrity = a.checker(a.AuditKey)
 	a.buildListings()
@@ -289,10 +312,11 @@ func (a *App) buildAPI(ctx context.Context) error {
 	a.Metrics = reg
 	a.API, err = httpapi.New(httpapi.Deps{
 		Log: a.Log, Identity: a.Identity, Audit: a.Audit, Integrity: a.Integrity, Checkpoint: a.Checkpoint, Authz: a.Authz, Metrics: reg,
-		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices,
+		Products: a.Products, Operators: a.Operators, Cases: a.Cases, Evidence: a.Evidence, Notices: a.Notices, Authorities: a.Authorities,
 		Listings: a.Listings, Reports: a.Reports, Ready: a.ready, Version: Version,
 	}, httpapi.Config{JSONBodyLimit: a.Cfg.JSONLimit, UploadLimit: a.Cfg.UploadLimit, LoginPerMinute: a.Cfg.LoginPerMin,
-		TrustedProxies: append(proxies, inProcess), MetricsToken: a.Cfg.MetricsToken})
+		VerifyPerMinute: a.Cfg.VerifyPerMin,
+		TrustedProxies:  append(proxies, inProcess), MetricsToken: a.Cfg.MetricsToken})
 	if err != nil {
 		return err
 	}
@@ -314,6 +338,19 @@ func (a *App) buildConsole() error {
 	srv := a.API.App().Server()
 	srv.Handler = con.Front(srv.Handler)
 	a.Console = con
+	return nil
+}
+
+// checkBaseURL refuses a public base URL a notice could not print as a
+// working address ("" is the default).
+func checkBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("public base URL %q: want http(s)://host[:port][/path], e.g. https://tradewarden.example.gov.uk", s)
+	}
 	return nil
 }
 

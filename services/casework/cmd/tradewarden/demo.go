@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/identity"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
 	"github.com/tradewarden/tradewarden/services/casework/wiring"
@@ -22,11 +23,40 @@ const DemoPassword = "tradewarden-demo-2026"
 type demoAuthority struct {
 	code, name, domain string
 	national           bool
+	profile            authorities.Input
 }
 
+// The demo letterheads use reserved example addresses and a sort code and
+// account that belong to no bank.
 var demoAuthorities = []demoAuthority{
-	{code: "OPSS", name: "Office for Product Safety and Standards", domain: "opss.example", national: true},
-	{code: "KENT-TS", name: "Kent County Council Trading Standards", domain: "kent-ts.example"},
+	{code: "OPSS", name: "Office for Product Safety and Standards", domain: "opss.example", national: true,
+		profile: authorities.Input{FullName: "Office for Product Safety and Standards",
+			Address: []string{"4th Floor, Cannon House", "18 The Priory Queensway", "Birmingham B4 6BS"},
+			Phone:   "0121 345 1200", Email: "enquiries@opss.example", Website: "https://opss.example",
+			OnBehalfOfSecretaryOfState: true,
+			Payment: &authorities.Payment{Bank: "Example Government Bank", AccountName: "OPSS Penalties (demo)",
+				SortCode: "00-00-00", AccountNumber: "00000000"}}},
+	{code: "KENT-TS", name: "Kent County Council Trading Standards", domain: "kent-ts.example",
+		profile: authorities.Input{FullName: "Kent County Council Trading Standards",
+			Address: []string{"Invicta House", "County Hall", "Maidstone ME14 1XX"},
+			Phone:   "03000 41 22 33", Email: "trading.standards@kent-ts.example", Website: "https://kent-ts.example",
+			Payment: &authorities.Payment{Bank: "Example Bank", AccountName: "Kent County Council (demo)",
+				SortCode: "00-00-00", AccountNumber: "00000000"}}},
+}
+
+// seedProfile gives a demo authority its letterhead unless one was saved.
+func seedProfile(ctx context.Context, app *wiring.App, da demoAuthority) error {
+	a, err := app.Identity.Authority(ctx, da.code)
+	if err != nil {
+		return err
+	}
+	if p, err := app.Authorities.ByID(ctx, a.ID); err != nil || p.Version > 0 {
+		return err
+	}
+	ctx = principal.With(ctx, principal.Principal{Via: "demo", Authority: principal.Authority{ID: a.ID, Code: a.Code,
+		Name: a.Name, National: a.National}, Roles: []principal.Role{principal.Admin}})
+	_, err = app.Authorities.Put(ctx, da.code, da.profile)
+	return err
 }
 
 var demoNames = map[principal.Role][2]string{
@@ -64,6 +94,9 @@ func seedDemo(ctx context.Context, app *wiring.App) ([]demoLogin, error) {
 		_, err := app.Identity.AddAuthority(ctx, identity.NewAuthority{Code: da.code, Name: da.name, National: da.national})
 		if err != nil && !apperr.Is(err, apperr.Conflict) {
 			return nil, fmt.Errorf("demo authority %s: %w", da.code, err)
+		}
+		if err := seedProfile(ctx, app, da); err != nil {
+			return nil, fmt.Errorf("demo profile of %s: %w", da.code, err)
 		}
 		for _, role := range principal.Roles {
 			email := string(role) + "@" + da.domain

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/noticepdf"
 	"github.com/tradewarden/tradewarden/services/casework/wiring"
 )
 
@@ -61,6 +62,8 @@ var globalFlags = []cli.Flag{
 		Usage: "debug, info, warn or error"},
 	&cli.StringFlag{Name: "audit-key-file", EnvVars: []string{"TW_AUDIT_KEY_FILE"},
 		Usage: "audit key (generated with mode 0600 on first start if absent); default $TW_DATA_DIR/audit.key — keep it outside the data dir in production"},
+	&cli.StringFlag{Name: "public-base-url", Value: noticepdf.DefaultBaseURL, EnvVars: []string{"TW_PUBLIC_BASE_URL"},
+		Usage: "the address the public reaches this service at: notices print <url>/verify and a QR code of it"},
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -84,11 +87,12 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // config reads the shared settings every subcommand honours.
 func config(c *cli.Context) wiring.Config {
 	return wiring.Config{
-		DataDir:      c.String("data"),
-		DatabaseURL:  c.String("database-url"),
-		AuditKeyFile: c.String("audit-key-file"),
-		Search:       searchConfig(c),
-		Log:          newLogger(c.App.ErrWriter, c.String("log-level")),
+		DataDir:       c.String("data"),
+		DatabaseURL:   c.String("database-url"),
+		AuditKeyFile:  c.String("audit-key-file"),
+		PublicBaseURL: c.String("public-base-url"),
+		Search:        searchConfig(c),
+		Log:           newLogger(c.App.ErrWriter, c.String("log-level")),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/operators"
@@ -76,11 +77,17 @@ type Directory interface {
 	Product(ctx context.Context, id string) (products.Product, error)
 	AuthorityName(ctx context.Context, id string) (string, error)
 	UserName(ctx context.Context, id string) (string, error)
+	// UserEmail is the officer's address the signature block prints.
+	UserEmail(ctx context.Context, id string) (string, error)
+	// Profile is the authority's letterhead, payment and service settings.
+	Profile(ctx context.Context, authorityID string) (authorities.Profile, error)
 }
 
-// Renderer draws a notice document as a PDF.
+// Renderer draws a notice document, and the certificate of its service, as
+// PDFs.
 type Renderer interface {
 	Render(w io.Writer, d Document) error
+	RenderCertificate(w io.Writer, c Certificate) error
 }
 
 // ScheduleRow is one breach in the schedule: a Schedule 1 security
@@ -140,6 +147,12 @@ type Document struct {
 	IssuerName    string
 	ApproverName  string
 	PenaltyCap    int64
+
+	// Authority is the issuing authority's profile: the letterhead, the
+	// payment details of a penalty and the deemed-service days printed.
+	Authority authorities.Profile
+	// OfficerEmail is the signing (or drafting) officer's contact address.
+	OfficerEmail string
 	// Roles are the recipient's duty-bearing roles on the case.
 	Roles []legalbasis.Role
 	// OtherTechnical are EN 303 645 provisions cited that relate to no

@@ -24,9 +24,10 @@ func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Ti
 		return Document{}, err
 	}
 	d.CaseReference = c.Reference
-	if d.AuthorityName, err = s.dir.AuthorityName(ctx, n.AuthorityID); err != nil {
+	if d.Authority, err = s.dir.Profile(ctx, n.AuthorityID); err != nil {
 		return Document{}, err
 	}
+	d.AuthorityName = d.Authority.DisplayName()
 	if d.Recipient, err = s.dir.Operator(ctx, n.OperatorID); err != nil {
 		return Document{}, err
 	}
@@ -55,6 +56,16 @@ func (s *Service) document(ctx context.Context, n Notice, draft bool, at time.Ti
 			continue
 		}
 		if *u.dst, err = s.dir.UserName(ctx, u.id); err != nil {
+			return Document{}, err
+		}
+	}
+	// The officer the recipient deals with, as the renderer names them.
+	officer := n.AuthorID
+	if !draft && n.IssuerID != "" {
+		officer = n.IssuerID
+	}
+	if officer != "" {
+		if d.OfficerEmail, err = s.dir.UserEmail(ctx, officer); err != nil {
 			return Document{}, err
 		}
 	}

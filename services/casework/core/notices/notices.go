@@ -181,13 +181,18 @@ type Notice struct {
 	// Recipient is the operator as the issued PDF printed it; nil before issue.
 	Recipient *Recipient
 
-	ServedAt     *time.Time
-	ServedBy     string
-	ServeMethod  string
-	ServedTo     string
-	OutcomeAt    *time.Time
-	OutcomeNote  string
-	ClosedReason string // withdrawal or revocation reason
+	ServedAt    *time.Time
+	ServedBy    string
+	ServeMethod string
+	ServedTo    string
+	// DeemedServedOn is the UK day the notice is treated as served, from the
+	// method and the authority's deemed-service days (midnight UTC).
+	DeemedServedOn *time.Time
+	// ServiceCertificateID is the certificate of service, an exhibit of the case.
+	ServiceCertificateID string
+	OutcomeAt            *time.Time
+	OutcomeNote          string
+	ClosedReason         string // withdrawal or revocation reason
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -206,13 +211,30 @@ type Recipient struct {
 	SoleTrader    bool
 }
 
-// AppealBy is the last day to appeal: 28 days after service (GRC rule 22).
+// AppealBy is the last day to appeal: 28 days after the notice is treated
+// as served (GRC rule 22), or after the recorded service where no deemed
+// day was recorded.
 func (n Notice) AppealBy() *time.Time {
 	if n.ServedAt == nil || !Info[n.Type].Appealable {
 		return nil
 	}
-	t := n.ServedAt.AddDate(0, 0, 28)
+	from := *n.ServedAt
+	if n.DeemedServedOn != nil {
+		from = *n.DeemedServedOn
+	}
+	t := from.AddDate(0, 0, 28)
 	return &t
+}
+
+// PeriodAfterService is how many days the deadline leaves after the day of
+// deemed service, and whether that is fewer than the type's minimum; ok is
+// false before service or without a deadline.
+func (n Notice) PeriodAfterService() (days int, short, ok bool) {
+	if n.DeemedServedOn == nil || n.Deadline == nil {
+		return 0, false, false
+	}
+	days = int(dateOf(*n.Deadline).Sub(dateOf(*n.DeemedServedOn)).Hours() / 24)
+	return days, days < Info[n.Type].MinDays, true
 }
 
 // Overdue reports whether a served notice's deadline has passed without compliance.
@@ -271,6 +293,9 @@ type Store interface {
 	ListNotices(ctx context.Context, f ListFilter) ([]Notice, error)
 	NoticeByReference(ctx context.Context, reference string) (Notice, error)
 	NextNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
+	// PeekNoticeNumber is the number NextNoticeNumber would allocate now,
+	// without allocating it (outside any transaction).
+	PeekNoticeNumber(ctx context.Context, authorityID string, t Type, year int) (int64, error)
 	AddPayment(ctx context.Context, p Payment) error
 	Payments(ctx context.Context, noticeID string) ([]Payment, error)
 	AddRepresentation(ctx context.Context, r Representation) error

@@ -15,6 +15,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 	"github.com/tradewarden/tradewarden/pkg/ids"
 	"github.com/tradewarden/tradewarden/services/casework/core/audit"
+	"github.com/tradewarden/tradewarden/services/casework/core/authorities"
 	"github.com/tradewarden/tradewarden/services/casework/core/cases"
 	"github.com/tradewarden/tradewarden/services/casework/core/legalbasis"
 	"github.com/tradewarden/tradewarden/services/casework/core/principal"
@@ -30,8 +31,11 @@ type Service struct {
 	dir      Directory
 	render   Renderer
 	tx       txn.Runner
-	log      audit.Log
-	now      func() time.Time
+	// issuing serializes this process's issue calls per notice, so that
+	// concurrent calls do not all render it.
+	issuing keyedMutex
+	log     audit.Log
+	now     func() time.Time
 }
 
 // NewService wires the notice service.
@@ -451,49 +455,59 @@ func caseIDOf(ctx context.Context, s *Service, id string) string {
 }
 
 // Issue renders the approved notice once, numbers it, stores the PDF as an
-// exhibit on the case and freezes it. Concurrent calls serialize on the
-// notice row: exactly one renders and numbers it; the rest see it issued.
+// exhibit on the case and freezes it. Rendering happens before the write
+// transaction (see prepareIssue); concurrent calls then serialize on the
+// notice row: exactly one numbers and stores it, the rest see it issued.
 func (s *Service) Issue(ctx context.Context, id string) (Notice, error) {
+	defer s.issuing.Lock(id)()
+	n, p, err := s.load(ctx, id, false)
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	if err := canIssue(n, p); err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	seq, err := s.store.PeekNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
+	pre, err := s.prepareIssue(ctx, n, p, now, seq)
+	if err != nil {
+		return Notice{}, fmt.Errorf("notice.issue %s: %w", id, err)
+	}
 	return s.mutate(ctx, id, "notice.issue", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if err := needSupervisor(*n, p, "issue"); err != nil {
+		if err := canIssue(*n, p); err != nil {
 			return nil, err
 		}
-		if n.Status == Issued || n.Status.Frozen() {
-			return nil, apperr.New(apperr.Conflict, "notice is already issued as %s", n.Reference).With("reference", n.Reference)
+		if n.Version != pre.notice.Version {
+			return nil, apperr.New(apperr.Conflict, "the notice changed while it was being issued: try again")
 		}
-		if n.Status != Approved {
-			return nil, wrongState(*n, "issue", Approved)
+		got, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+		if err != nil {
+			return nil, err
+		}
+		if got != seq {
+			// Another notice of this type took the number meanwhile: the
+			// bytes must carry the number allocated, so render again (rare:
+			// only concurrent issues of one type in one authority).
+			if pre, err = s.prepareIssue(ctx, *n, p, now, got); err != nil {
+				return nil, err
+			}
 		}
 		standing, err := s.requireSequence(ctx, n)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now().UTC().Truncate(time.Second)
 		info := Info[n.Type]
-		seq, err := s.store.NextNoticeNumber(ctx, n.AuthorityID, n.Type, now.Year())
+		ex, err := s.exhibits.StoreIssued(ctx, n.CaseID, pre.notice.Reference+".pdf", pre.pdf,
+			fmt.Sprintf("%s %s as issued", info.Title, pre.notice.Reference))
 		if err != nil {
 			return nil, err
 		}
-		n.Reference = fmt.Sprintf("%s-%s-%d-%04d", n.AuthorityCode, info.Code, now.Year(), seq)
-		n.Status, n.IssuerID, n.IssuedAt = Issued, p.UserID, &now
-		n.Verification = VerificationCode(*n)
-		doc, err := s.document(ctx, *n, false, now)
-		if err != nil {
-			return nil, err
-		}
-		n.Recipient = recipientOf(doc.Recipient)
-		var buf bytes.Buffer
-		if err := s.render.Render(&buf, doc); err != nil {
-			return nil, fmt.Errorf("render notice: %w", err)
-		}
-		sum := sha256.Sum256(buf.Bytes())
-		n.SHA256 = hex.EncodeToString(sum[:])
-		ex, err := s.exhibits.StoreIssued(ctx, n.CaseID, n.Reference+".pdf", buf.Bytes(),
-			fmt.Sprintf("%s %s as issued", info.Title, n.Reference))
-		if err != nil {
-			return nil, err
-		}
-		n.ExhibitID = ex.ID
+		version := n.Version
+		*n = pre.notice
+		n.Version, n.ExhibitID = version, ex.ID
 		// The particulars' hashes let audit verify prove the stored notice unchanged since issue.
 		parts := ParticularsOf(*n)
 		detail := map[string]any{"reference": n.Reference, "sha256": n.SHA256, "exhibit_id": ex.ID, "exhibit_ref": ex.Ref,
@@ -603,33 +617,6 @@ func (s *Service) issuedBytes(ctx context.Context, n Notice) (Notice, []byte, er
 	return n, buf.Bytes(), nil
 }
 
-// Service records how and when the notice was served; the clocks start.
-func (s *Service) Serve(ctx context.Context, id, method string, servedAt time.Time, servedTo string) (Notice, error) {
-	method, servedTo = strings.TrimSpace(method), strings.TrimSpace(servedTo)
-	var fe apperr.Fields
-	fe.Check(!slices.Contains(ServeMethods, method), "method", "must be one of %s", strings.Join(ServeMethods, ", "))
-	fe.Check(servedTo == "" || len(servedTo) > 500, "served_to", "say who it was served on (max 500 characters)")
-	fe.Check(servedAt.IsZero(), "served_at", "is required")
-	fe.Check(servedAt.After(s.now().Add(5*time.Minute)), "served_at", "must not be in the future")
-	if err := fe.Err(); err != nil {
-		return Notice{}, err
-	}
-	return s.mutate(ctx, id, "notice.serve", func(ctx context.Context, n *Notice, p principal.Principal) (map[string]any, error) {
-		if _, err := s.workCase(ctx, *n, p, "serve"); err != nil {
-			return nil, err
-		}
-		if n.Status != Issued {
-			return nil, wrongState(*n, "serve", Issued)
-		}
-		if servedAt.Before(*n.IssuedAt) {
-			return nil, apperr.InvalidField("served_at", "must not be before the notice was issued")
-		}
-		at := servedAt.UTC()
-		n.Status, n.ServedAt, n.ServedBy, n.ServeMethod, n.ServedTo = Served, &at, p.UserID, method, servedTo
-		return map[string]any{"method": method, "served_at": at, "served_to": servedTo, "appeal_by": n.AppealBy()}, nil
-	})
-}
-
 // RecordPayment records money received against an issued penalty notice.
 func (s *Service) RecordPayment(ctx context.Context, id string, amountPence int64, paidAt time.Time, method, reference string) (Payment, error) {
 	var fe apperr.Fields
@@ -672,7 +659,7 @@ func (s *Service) Payments(ctx context.Context, id string) ([]Payment, error) {
 }
 
 // ServeMethods are the ways a notice can be given.
-var ServeMethods = []string{"hand", "post", "recorded_delivery", "email", "registered_office"}
+var ServeMethods = authorities.ServiceMethods
 
 // RecordOutcome records compliance, breach, appeal and the appeal's result.
 func (s *Service) RecordOutcome(ctx context.Context, id string, outcome Status, note string) (Notice, error) {

@@ -80,6 +80,8 @@ func viewFor(acc cases.Access, p principal.Principal, n Notice) Notice {
 	}
 	n.AuthorID, n.ApproverID, n.IssuerID, n.ServedBy, n.Contributors, n.UrgencyApprovedBy = "", "", "", "", nil, ""
 	n.ServedTo, n.OutcomeNote, n.ClosedReason, n.RejectReason = "", "", "", ""
+	// The certificate of service names whom it was served on (R7).
+	n.ServiceCertificateID = ""
 	if r := n.Recipient; r != nil && r.SoleTrader {
 		n.OperatorID = ""
 		n.Recipient = &Recipient{Name: WithheldSoleTrader, Country: r.Country, SoleTrader: true}
