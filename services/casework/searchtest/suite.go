@@ -497,10 +497,18 @@ func (s *suite) hostile(t *testing.T) {
 		}
 	}
 	// Syntax characters are text: no wildcard, no field, no boolean operators.
-	for _, q := range []string{"*", "?", "title:plug", "_id:lst-00000001", "/.*/", "AND"} {
+	for _, q := range []string{"*", "?", "/.*/", "AND"} {
 		if r := mustSearch(t, s.idx, search.Query{Q: q}); r.Total != 0 {
 			t.Errorf("q=%q matched %d listings: query syntax leaked", q, r.Total)
 		}
+	}
+	for q, words := range map[string]string{"title:plug": "title plug", "_id:lst-00000001": "id lst 00000001"} {
+		if r := mustSearch(t, s.idx, search.Query{Q: q}); r.Total != mustSearch(t, s.idx, search.Query{Q: words}).Total {
+			t.Errorf("q=%q matched %d listings, not the same as the words %q: query syntax leaked", q, r.Total, words)
+		}
+	}
+	if r := mustSearch(t, s.idx, search.Query{Q: "_id:lst-00000001"}); slices.Contains(ids(r.Items), "lst-00000001") {
+		t.Error(`q="_id:lst-00000001" found the listing by its id: query syntax leaked`)
 	}
 	if r := mustSearch(t, s.idx, search.Query{Q: "+plug -camera"}); r.Total != mustSearch(t, s.idx, search.Query{Q: "plug camera"}).Total {
 		t.Error(`"+plug -camera" is not the same as the words "plug camera"`)
@@ -511,8 +519,17 @@ func (s *suite) hostile(t *testing.T) {
 	if r := mustSearch(t, s.idx, search.Query{Q: "plug^100"}); r.Total != mustSearch(t, s.idx, search.Query{Q: "plug 100"}).Total {
 		t.Errorf(`"plug^100" is not the same as the words "plug 100": boost syntax leaked`)
 	}
-	if r := mustSearch(t, s.idx, search.Query{Q: `"smart plug"`}); r.Total != plugs {
-		t.Errorf(`quoted "smart plug" found %d, the words %d`, r.Total, plugs)
+	// A quoted phrase matches exactly: fewer listings than the words, each
+	// with the phrase in its title or brand.
+	quoted := all(t, s.idx, search.Query{Q: `"smart plug"`})
+	if len(quoted) == 0 || int64(len(quoted)) > plugs {
+		t.Errorf(`quoted "smart plug" found %d, the words %d`, len(quoted), plugs)
+	}
+	for _, h := range quoted {
+		d := s.byID[h.ListingID]
+		if !strings.Contains(strings.ToLower(strings.Join(strings.Fields(d.Title+" "+d.Brand), " ")), "smart plug") {
+			t.Errorf(`quoted "smart plug" found %s (%q), which does not contain the phrase`, h.ListingID, d.Title)
+		}
 	}
 }
 

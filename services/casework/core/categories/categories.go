@@ -119,6 +119,38 @@ var accessoryWords = map[string]bool{
 	"sign": true, "dummy": true, "fake": true, "decoy": true, "aerial": true, "antenna": true,
 }
 
+// AccessoryWord reports whether a word (any case, singular or plural) names
+// a thing for a product rather than a product: "mount", "cases", "Strap".
+func AccessoryWord(w string) bool {
+	w = strings.ToLower(w)
+	return accessoryWords[w] || accessoryWords[singular(w)]
+}
+
+// Terms returns the words a category is known by (its code, label and
+// phrases, each once) as one space-separated text, for search engines to
+// index beside a listing so that "speaker", "cctv" or "socket" find the
+// listings of smart_speaker, camera or smart_plug. It is "" for an unknown code.
+func Terms(code string) string {
+	if t, ok := terms[code]; ok {
+		return t
+	}
+	return ""
+}
+
+var terms = map[string]string{}
+
+// termStop are words of labels that name no product ("may be excepted, PSTI Sch 3").
+var termStop = map[string]bool{"and": true, "or": true, "psti": true, "sch": true, "may": true, "be": true, "excepted": true}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // breadcrumb separators between the levels of a seller's category path.
 const separators = ">/|»›\\:;"
 
@@ -135,6 +167,17 @@ var (
 func init() {
 	for _, c := range table {
 		byCode[c.Code] = c
+		seen := map[string]bool{}
+		var t []string
+		for _, p := range append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...) {
+			for _, w := range words(p) {
+				if !seen[w] && !termStop[w] && !allDigits(w) {
+					seen[w] = true
+					t = append(t, w)
+				}
+			}
+		}
+		terms[c.Code] = strings.Join(t, " ")
 		// The code itself ("smart_plug") and the label are wordings too.
 		all := append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...)
 		for _, p := range all {
