@@ -53,7 +53,9 @@ func (t textQuery) empty() bool {
 }
 
 // allTerms is every analysed word, for highlighting.
-func (t textQuery) allTerms() []string { return append(append([]string(nil), t.terms...), t.modelTerms...) }
+func (t textQuery) allTerms() []string {
+	return append(append([]string(nil), t.terms...), t.modelTerms...)
+}
 
 // parseText analyses q. It never fails: whatever the user typed is only
 // ever used as literal terms, never as query syntax. Text in double quotes
