@@ -33,11 +33,14 @@ const (
 	aSupport
 	aObserved
 	aAuthorities
+	aAccessory
 	aCount
 )
 
-// packAttrs encodes what filters and facets need to know about d.
-func packAttrs(d search.Doc) string {
+// packAttrs encodes what filters, facets and ranking need to know about d.
+func packAttrs(d search.Doc) string { return packAttrsOf(d, search.Features(d)) }
+
+func packAttrsOf(d search.Doc, f search.DocFeatures) string {
 	parts := make([]string, aCount)
 	parts[aID] = d.ListingID
 	parts[aProduct] = d.ProductID
@@ -52,6 +55,9 @@ func packAttrs(d search.Doc) string {
 		parts[aSupport] = "1"
 	}
 	parts[aObserved] = strconv.FormatInt(d.ObservedAt.UnixNano(), 36)
+	if f.Accessory {
+		parts[aAccessory] = "1"
+	}
 	for i, p := range parts {
 		parts[i] = scrubSeparators(p)
 	}
@@ -89,6 +95,8 @@ type row struct {
 	cond     uint8
 	status   uint8
 	support  bool
+	// accessory marks a listing of a thing for a product (search.DocFeatures).
+	accessory bool
 }
 
 var marketCodes = map[string]uint8{search.MarketRetailer: 1, search.MarketMarketplace: 2, search.MarketSecondary: 3}
@@ -240,6 +248,8 @@ func (ds *dicts) decode(packed []byte) (row, int64, string, error) {
 		cond:    condCodes[parts[aCondition]],
 		status:  statusCodes[parts[aStatus]],
 		support: parts[aSupport] == "1",
+
+		accessory: parts[aAccessory] == "1",
 	}
 	ds.setBrandKey(r.brand, ds.brandKey.intern(parts[aBrandKey]))
 	var errs [3]error
@@ -265,6 +275,10 @@ type filter struct {
 	authHas                     []bool
 	from, to                    int64
 	useFrom, useTo              bool
+
+	// demote is set for a text query that names no accessory: listings of
+	// accessories then rank below the products they fit.
+	demote bool
 }
 
 func (ds *dicts) resolve(q search.Query) filter {

@@ -149,6 +149,9 @@ func (c *collector) add(sc *segCache, local uint32, score float64) {
 	if !c.f.match(r) || (c.f.timed() && !c.f.matchTime(sc.observed[local])) {
 		return
 	}
+	if c.f.demote && r.accessory {
+		score *= accessoryFactor
+	}
 	c.total++
 	h := cand{score: score, sc: sc, local: local, shard: c.shard}
 	if c.byProduct {
@@ -171,6 +174,9 @@ func (c *collector) addCombo(sc *segCache, local uint32, score float64) {
 	}
 	t.counts[ci]++
 	c.total++
+	if c.f.demote && sc.combos[ci].r.accessory {
+		score *= accessoryFactor
+	}
 	c.offer(cand{score: score, sc: sc, local: local, shard: c.shard})
 }
 

@@ -23,7 +23,6 @@ const (
 	fieldModelKeys = "model_keys" // model-number forms found in model and title
 	fieldGTIN      = "gtin"       // 14-digit GTIN key
 	fieldCategory  = "cat"        // the words of the listing's category (core/categories.Terms), English analysis
-	fieldKind      = "k"          // kindProduct unless the title says the listing is an accessory
 	fieldAttrs     = "a"          // packed filter/facet attributes (doc values only)
 	fieldHit       = "h"          // stored JSON of what a result shows
 )
@@ -48,7 +47,7 @@ func newMapping() mapping.IndexMapping {
 	cat.Store, cat.IncludeInAll, cat.IncludeTermVectors, cat.DocValues = false, false, false, false
 	dm.AddFieldMappingsAt(fieldCategory, cat)
 
-	for _, f := range []string{fieldModel, fieldModelKeys, fieldGTIN, fieldKind} {
+	for _, f := range []string{fieldModel, fieldModelKeys, fieldGTIN} {
 		kw := bleve.NewKeywordFieldMapping()
 		kw.Store, kw.IncludeInAll, kw.IncludeTermVectors, kw.DocValues = false, false, false, false
 		dm.AddFieldMappingsAt(f, kw)
@@ -78,9 +77,6 @@ type storedHit struct {
 	Currency   string    `json:"c,omitempty"`
 	ObservedAt time.Time `json:"o"`
 }
-
-// kindProduct marks a listing of a product rather than of an accessory for one.
-const kindProduct = "p"
 
 const (
 	optText   = index.IndexField | index.IncludeTermVectors
@@ -124,13 +120,10 @@ func (b *docBuilder) toDocument(d search.Doc) (*document.Document, error) {
 	for i, k := range f.ModelKeys {
 		doc.AddField(document.NewTextFieldCustom(fieldModelKeys, []uint64{uint64(i)}, []byte(k), optKey, nil))
 	}
-	if !f.Accessory {
-		doc.AddField(document.NewTextFieldCustom(fieldKind, nil, []byte(kindProduct), optKey, nil))
-	}
 	if g, ok := search.GTINKey(d.GTIN); ok {
 		doc.AddField(document.NewTextFieldCustom(fieldGTIN, nil, []byte(g), optKey, nil))
 	}
-	doc.AddField(document.NewTextFieldCustom(fieldAttrs, nil, []byte(packAttrs(d)), optAttrs, nil))
+	doc.AddField(document.NewTextFieldCustom(fieldAttrs, nil, []byte(packAttrsOf(d, f)), optAttrs, nil))
 	doc.AddField(document.NewTextFieldCustom(fieldHit, nil, hit, optStored, nil))
 	return doc, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/tradewarden/tradewarden/services/casework/core/categories"
 	"github.com/tradewarden/tradewarden/services/casework/core/search"
 )
 
@@ -25,7 +26,7 @@ const (
 // matching every word of the query, which beats one matching most of them
 // (minimum should match); a model number the title only mentions ranks
 // below the listings of that model and above unrelated ones; a listing of
-// a product gets a little more than an accessory that names it.
+// an accessory that names a product ranks below it (accessoryFactor).
 const (
 	boostGTIN       = 100
 	boostModelExact = 50
@@ -33,9 +34,13 @@ const (
 	boostKeyExact   = 8
 	boostKeyPart    = 2
 	boostAllTerms   = 6
-	boostProduct    = 3
 	boostCategory   = 0.5 // a word found only among the category's words counts less than one in the title
 )
+
+// accessoryFactor scales the score of an accessory's listing when the
+// query names no accessory, so that "Case for X-100" ranks below X-100
+// listings matching as many words; a query for "x-100 case" ranks it as usual.
+const accessoryFactor = 0.25
 
 // textQuery is a free-text query broken into what each field is searched for.
 type textQuery struct {
@@ -46,6 +51,7 @@ type textQuery struct {
 	gtin       string   // 14-digit key when the query is a valid GTIN
 	phrases    [][]string
 	phraseKeys []string // model key of each phrase ("" when it has none)
+	accessory  bool     // the query names an accessory ("case", "mount")
 }
 
 func (t textQuery) empty() bool {
@@ -94,6 +100,11 @@ func parseText(q string, an analysis.Analyzer) textQuery {
 		q += " " + p
 	}
 	w := search.TitleWords(q)
+	for _, x := range w {
+		if categories.AccessoryWord(x) {
+			t.accessory = true
+		}
+	}
 	if key, from, to, _, ok := search.TitleModel(q); ok {
 		t.model = key
 		analyse(strings.Join(w[from:to], " "), &t.modelTerms)
@@ -282,6 +293,5 @@ func (t textQuery) bleveQuery() query.Query {
 		}
 		b.AddMust(bleve.NewDisjunctionQuery(alt...))
 	}
-	b.AddShould(termQuery(fieldKind, kindProduct, boostProduct))
 	return b
 }

@@ -35,6 +35,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	if f.none || (hasText && tq.empty()) {
 		return emptyResult(), nil
 	}
+	f.demote = hasText && !tq.accessory
 	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
 		return newCollector(&f, after, shard, q.Limit+1)
 	})
@@ -76,6 +77,7 @@ func (e *Engine) SearchProducts(ctx context.Context, pq search.ProductQuery) (se
 	if f.none || (hasText && tq.empty()) {
 		return search.ProductResult{Products: []search.ProductGroup{}}, nil
 	}
+	f.demote = hasText && !tq.accessory
 	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
 		return newProductCollector(&f, shard, pq.TopListings)
 	})

@@ -12,6 +12,9 @@ const maxRelevant = 40
 
 // queries labels about n queries, an equal share of each kind.
 func (g *gen) queries(n int) []Query {
+	if len(g.products) == 0 {
+		return nil
+	}
 	per := max(1, n/len(Kinds))
 	byKind := map[string][]Query{}
 	used := map[string]bool{}

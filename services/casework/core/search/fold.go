@@ -73,8 +73,9 @@ var modelModifiers = map[string]bool{"pro": true, "plus": true, "max": true, "mi
 // regionWords end a model number: "X-100 UK" is X-100 for the UK market.
 var regionWords = map[string]bool{"uk": true, "gb": true, "eu": true, "us": true, "au": true}
 
-// accessoryMarkers before a model number say the listing is for another
-// product: "Wall mount for X-100", "Case compatible with X-100".
+// accessoryMarkers before a model number, in a title that names an
+// accessory, say the listing is for another product: "Wall mount for
+// X-100", "Case compatible with X-100".
 var accessoryMarkers = map[string]bool{"for": true, "fits": true, "fit": true, "compatible": true,
 	"suitable": true, "suits": true, "replacement": true, "accessory": true, "accessories": true}
 
@@ -82,7 +83,8 @@ var accessoryMarkers = map[string]bool{"for": true, "fits": true, "fit": true, "
 // when a number follows them ("New 2025", "HD 1080").
 var notModelPrefix = map[string]bool{"new": true, "hd": true, "the": true, "and": true, "with": true, "for": true,
 	"pack": true, "of": true, "in": true, "to": true, "up": true, "by": true, "set": true, "kit": true,
-	"uk": true, "eu": true, "usb": true, "led": true, "fhd": true, "uhd": true, "qhd": true, "top": true}
+	"uk": true, "eu": true, "usb": true, "led": true, "fhd": true, "uhd": true, "qhd": true, "top": true,
+	"cctv": true, "wifi": true, "ip": true, "cam": true, "tv": true, "ptz": true, "pcs": true, "gen": true, "mini": true}
 
 // TitleModel finds the model number a title or a query names, as a model
 // key (see NormalizeModel), with the word span it covers in TitleWords.
@@ -93,23 +95,37 @@ var notModelPrefix = map[string]bool{"new": true, "hd": true, "the": true, "and"
 // when no model number is found, and accessory is true when words before
 // it say the listing is a thing for that model ("Case for X-100").
 func TitleModel(text string) (key string, from, to int, accessory, ok bool) {
-	w := TitleWords(text)
+	w, glued := titleTokens(text)
+	nounAnywhere := false
+	for _, t := range w {
+		if categories.AccessoryWord(t) {
+			nounAnywhere = true
+			break
+		}
+	}
+	marker := false
 	for i := 0; i < len(w); i++ {
 		t := w[i]
-		if accessoryMarkers[t] || categories.AccessoryWord(t) {
+		// "Case for X-100" and "Mount, fits X-100" are accessories; "Smart
+		// plug for Alexa X-100" is not: a marker needs an accessory noun.
+		marker = marker || accessoryMarkers[t]
+		if categories.AccessoryWord(t) || marker && nounAnywhere {
 			accessory = true
 		}
 		if !hasDigit(t) || isQuantity(w, i) {
 			continue
 		}
 		from = i
+		// A letter prefix joins the number when written with it ("TO-880")
+		// or as a short word before it ("HS 100").
+		prefix := i > 0 && !hasDigit(w[i-1]) && (glued[i] && len(w[i-1]) <= 6 || isShortPrefix(w[i-1]))
 		switch {
 		case allDigits(t):
-			if i == 0 || !isShortPrefix(w[i-1]) {
+			if !prefix {
 				continue
 			}
 			from = i - 1
-		case t[0] >= '0' && t[0] <= '9' && i > 0 && isShortPrefix(w[i-1]):
+		case t[0] >= '0' && t[0] <= '9' && prefix:
 			from = i - 1 // "DS-2CD2143"
 		}
 		to = i + 1
@@ -136,8 +152,29 @@ func TitleModel(text string) (key string, from, to int, accessory, ok bool) {
 	return "", 0, 0, accessory, false
 }
 
-// TitleWords splits folded text into lower-case runs of letters and digits.
-func TitleWords(s string) []string { return words(Fold(s)) }
+// titleTokens splits folded text like TitleWords and reports for each word
+// whether it was written joined to the previous one ("TO-880", "X100/UK").
+func titleTokens(s string) ([]string, []bool) {
+	var w []string
+	var glued []bool
+	for _, field := range strings.Fields(strings.ToLower(Fold(s))) {
+		for j, x := range words(field) {
+			if len(w) == maxKeyTokens {
+				return w, glued
+			}
+			w = append(w, x)
+			glued = append(glued, j > 0)
+		}
+	}
+	return w, glued
+}
+
+// TitleWords splits folded text into lower-case runs of letters and
+// digits: the words TitleModel's span indexes.
+func TitleWords(s string) []string {
+	w, _ := titleTokens(s)
+	return w
+}
 
 // isQuantity reports whether word i is a quantity or a year, not a model number.
 func isQuantity(w []string, i int) bool {
@@ -216,7 +253,7 @@ func allDigits(s string) bool {
 // the same way by every engine.
 type DocFeatures struct {
 	Text      string   // folded title and brand (ListingText)
-	Category  string   // the words of the listing's category (categories.Terms); "" when unknown
+	Category  string   // the words of the listing's category (categories.Terms), else of the one its title names
 	Models    []string // model keys the listing is a listing of: its model field, else the model its title names
 	ModelKeys []string // every model-number form its model and title mention (no bare short numbers)
 	Accessory bool     // the title says it is a thing for a product ("Case for X-100")
@@ -228,6 +265,10 @@ func Features(d Doc) DocFeatures {
 	f := DocFeatures{Text: ListingText(title, Fold(d.Brand)), Category: categoryTerms(d.Category)}
 	key, _, _, accessory, found := TitleModel(title)
 	f.Accessory = accessory
+	if f.Category == "" && !accessory {
+		// No category given: the title may name one ("Mesh WiFi", "Baby Camera").
+		f.Category = categoryTerms(title)
+	}
 	if m := NormalizeModel(Fold(d.Model)); len(m) >= minModelKey && hasDigit(m) {
 		f.Models = append(f.Models, m)
 	} else if found && !accessory {
