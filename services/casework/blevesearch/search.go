@@ -261,14 +261,14 @@ func (s *shard) scanView(ctx context.Context, v *view, c *collector) error {
 				counts[sc.comboOf[d]]--
 			}
 			for j := range sc.combos {
-				if counts[j] > 0 && c.f.match(&sc.combos[j].r) {
-					c.countN(&sc.combos[j].r, counts[j])
+				if counts[j] > 0 {
+					c.countMiss(&sc.combos[j].r, counts[j], c.f.facetMiss(&sc.combos[j].r))
 				}
 			}
 		} else {
 			scanRows(sc, deleted, func(local int) {
-				if c.f.match(&sc.rows[local]) && (!c.f.timed() || c.f.matchTime(sc.observed[local])) {
-					c.countN(&sc.rows[local], 1)
+				if !c.f.timed() || c.f.matchTime(sc.observed[local]) {
+					c.countMiss(&sc.rows[local], 1, c.f.facetMiss(&sc.rows[local]))
 				}
 			})
 		}

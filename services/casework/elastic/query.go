@@ -2,6 +2,7 @@ package elastic
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -66,18 +67,56 @@ func textQuery(q string) (obj, bool) {
 	return obj{"bool": obj{"should": should, "minimum_should_match": 1}}, true
 }
 
-// filters turns the query's filters into non-scoring clauses.
-func filters(q search.Query) (filter, mustNot []any) {
+// facetFilters are the multi-select facet filters (any of the values), by
+// facet name; a facet without a filter is absent. q must be normalised.
+func facetFilters(q search.Query) map[string]any {
+	out := map[string]any{}
+	terms := func(name, field string, values []string) {
+		switch len(values) {
+		case 0:
+		case 1:
+			out[name] = obj{"term": obj{field: values[0]}}
+		default:
+			out[name] = obj{"terms": obj{field: values}}
+		}
+	}
+	terms(search.FacetMarketType, fMarketType, q.MarketTypes)
+	terms(search.FacetRetailer, fRetailerKW, q.Retailers)
+	terms(search.FacetCategory, fCategoryKW, q.Categories)
+	var keys []string
+	for _, b := range q.Brands {
+		if k := search.NormalizeBrand(b); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	terms(search.FacetBrand, fBrandKey, keys)
+	return out
+}
+
+// facetFilterList is the facet filters other than except's, in facet order.
+func facetFilterList(ff map[string]any, except string) []any {
+	var out []any
+	for _, name := range facetFilterOrder {
+		if f, ok := ff[name]; ok && name != except {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// facetFilterOrder is the order facet filters are sent in.
+var facetFilterOrder = []string{search.FacetMarketType, search.FacetRetailer, search.FacetCategory, search.FacetBrand}
+
+// filters turns the query's filters into non-scoring clauses; the facet
+// filters are included when withFacets is set.
+func filters(q search.Query, withFacets bool) (filter, mustNot []any) {
 	term := func(field, v string) {
 		if v != "" {
 			filter = append(filter, obj{"term": obj{field: v}})
 		}
 	}
-	term(fMarketType, q.MarketType)
-	term(fRetailerKW, q.Retailer)
-	term(fCategoryKW, q.Category)
-	if q.Brand != "" {
-		term(fBrandKey, search.NormalizeBrand(q.Brand))
+	if withFacets {
+		filter = append(filter, facetFilterList(facetFilters(q), "")...)
 	}
 	term(fCondition, q.Condition)
 	term(fStatus, q.Status)
@@ -106,14 +145,15 @@ func filters(q search.Query) (filter, mustNot []any) {
 	return filter, mustNot
 }
 
-// boolQuery combines text and filters. Without text nothing scores, so
-// every hit has score 0 and the order falls to the listing id.
-func boolQuery(q search.Query) obj {
+// boolQuery combines text and filters (the facet filters only when
+// withFacets is set). Without text nothing scores, so every hit has score 0
+// and the order falls to the listing id.
+func boolQuery(q search.Query, withFacets bool) obj {
 	b := obj{}
 	if tq, ok := textQuery(q.Q); ok {
 		b["must"] = []any{tq}
 	}
-	filter, mustNot := filters(q)
+	filter, mustNot := filters(q, withFacets)
 	if len(filter) > 0 {
 		b["filter"] = filter
 	}
@@ -148,20 +188,34 @@ func highlight() obj {
 	}
 }
 
+// facetTerms is the sub-aggregation of a filtered facet.
+const facetTerms = "terms"
+
 // searchBody is the request for one page of a listing search: size is one
-// more than the limit so the presence of a next page is known.
+// more than the limit so the presence of a next page is known. Facets are
+// disjunctive: the facet filters go in post_filter (hits and total obey
+// them, aggregations do not) and each facet's aggregation is filtered by
+// the other facets' filters only.
 func searchBody(q search.Query, after *search.Cursor) ([]byte, error) {
+	ff := facetFilters(q)
 	aggs := obj{}
 	for name, field := range facetFields {
-		aggs[name] = obj{"terms": obj{"field": field, "size": search.FacetSize, "order": bucketOrder}}
+		terms := obj{"terms": obj{"field": field, "size": search.FacetSize, "order": bucketOrder}}
+		if others := facetFilterList(ff, name); len(others) > 0 {
+			terms = obj{"filter": obj{"bool": obj{"filter": others}}, "aggs": obj{facetTerms: terms}}
+		}
+		aggs[name] = terms
 	}
 	body := obj{
 		"size":             q.Limit + 1,
 		"track_total_hits": true,
-		"query":            boolQuery(q),
+		"query":            boolQuery(q, false),
 		"sort":             hitOrder,
 		"_source":          sourceFields,
 		"aggs":             aggs,
+	}
+	if all := facetFilterList(ff, ""); len(all) > 0 {
+		body["post_filter"] = obj{"bool": obj{"filter": all}}
 	}
 	if strings.TrimSpace(q.Q) != "" {
 		body["highlight"] = highlight()
@@ -183,7 +237,7 @@ func productsBody(pq search.ProductQuery) ([]byte, error) {
 	body := obj{
 		"size":             0,
 		"track_total_hits": true,
-		"query":            boolQuery(pq.Query),
+		"query":            boolQuery(pq.Query, true),
 		"aggs": obj{
 			"products": obj{
 				"terms": obj{"field": fProductID, "size": pq.Query.Limit, "order": bucketOrder},

@@ -49,6 +49,16 @@ type esBucket struct {
 type esAgg struct {
 	Buckets  []esBucket `json:"buckets"`
 	DocCount int64      `json:"doc_count"`
+	// Terms is the terms sub-aggregation of a filtered (disjunctive) facet.
+	Terms *esAgg `json:"terms"`
+}
+
+// buckets returns the terms buckets of a facet, filtered or not.
+func (a esAgg) buckets() []esBucket {
+	if a.Terms != nil {
+		return a.Terms.Buckets
+	}
+	return a.Buckets
 }
 
 type esSearchResponse struct {
@@ -131,7 +141,7 @@ func (r esSearchResponse) toResult(limit int) (search.Result, error) {
 	}
 	for _, name := range search.FacetNames {
 		list := []search.FacetCount{}
-		for _, b := range r.Aggregations[name].Buckets {
+		for _, b := range r.Aggregations[name].buckets() {
 			if k := bucketKey(b); k != "" {
 				list = append(list, search.FacetCount{Term: k, Count: b.DocCount})
 			}

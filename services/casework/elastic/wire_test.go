@@ -404,11 +404,21 @@ func TestSearchGTINAndFiltersDSL(t *testing.T) {
 	eq(t, "size (clamped limit + 1)", body["size"], 101.0)
 	should := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
 	eq(t, "gtin clause", should[0], map[string]any{"term": map[string]any{"gtin": map[string]any{"value": "0" + searchtest.Catalogue[0].GTIN, "boost": 100.0}}})
-	eq(t, "filters", dig(t, body, "query", "bool", "filter"), []any{
+	facetFilters := []any{
 		map[string]any{"term": map[string]any{"market_type": "marketplace"}},
 		map[string]any{"term": map[string]any{"retailer.keyword": "eBay"}},
 		map[string]any{"term": map[string]any{"category.keyword": "Smart plug"}},
 		map[string]any{"term": map[string]any{"brand_key": "tplink"}},
+	}
+	// Facets are disjunctive: the facet filters apply to the hits (post_filter)
+	// and each facet's aggregation gets the other three only.
+	eq(t, "post_filter", dig(t, body, "post_filter", "bool", "filter"), facetFilters)
+	for i, name := range []string{"market_type", "retailer", "category", "brand"} {
+		others := append(append([]any{}, facetFilters[:i]...), facetFilters[i+1:]...)
+		eq(t, name+" agg filter", dig(t, body, "aggs", name, "filter", "bool", "filter"), others)
+		eq(t, name+" agg terms size", dig(t, body, "aggs", name, "aggs", "terms", "terms", "size"), 20.0)
+	}
+	eq(t, "filters", dig(t, body, "query", "bool", "filter"), []any{
 		map[string]any{"term": map[string]any{"condition": "new"}},
 		map[string]any{"term": map[string]any{"status": "live"}},
 		map[string]any{"term": map[string]any{"product_id": "prd-hs100"}},
@@ -419,6 +429,38 @@ func TestSearchGTINAndFiltersDSL(t *testing.T) {
 		map[string]any{"term": map[string]any{"open_case_authorities": "TS-KENT"}},
 	})
 }
+
+func TestMultiSelectFacetsDSL(t *testing.T) {
+	f := searchServer(t, filteredFacetsResponse)
+	e := newEngine(t, f)
+	res, err := e.Search(context.Background(), search.Query{Q: "camera", Retailer: "Argos",
+		Retailers: []string{"Currys", "Argos"}, Brands: []string{"TP-Link", "tplink", "Ring"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := lastSearch(t, f)
+	retailers := map[string]any{"terms": map[string]any{"retailer.keyword": []any{"Currys", "Argos"}}}
+	brands := map[string]any{"terms": map[string]any{"brand_key": []any{"tplink", "ring"}}}
+	eq(t, "post_filter", dig(t, body, "post_filter", "bool", "filter"), []any{retailers, brands})
+	eq(t, "retailer agg filter (brands only)", dig(t, body, "aggs", "retailer", "filter", "bool", "filter"), []any{brands})
+	eq(t, "brand agg filter (retailers only)", dig(t, body, "aggs", "brand", "filter", "bool", "filter"), []any{retailers})
+	eq(t, "market_type agg filter", dig(t, body, "aggs", "market_type", "filter", "bool", "filter"), []any{retailers, brands})
+	if _, ok := dig(t, body, "query", "bool").(map[string]any)["filter"]; ok {
+		t.Error("facet filters in the query would narrow the facets")
+	}
+	eq(t, "filtered retailer facet read", res.Facets["retailer"], []search.FacetCount{{Term: "Argos", Count: 7}, {Term: "eBay", Count: 5}})
+	eq(t, "plain facet read", res.Facets["category"], []search.FacetCount{{Term: "camera", Count: 9}})
+}
+
+const filteredFacetsResponse = `{
+  "hits": {"total": {"value": 7, "relation": "eq"}, "hits": []},
+  "aggregations": {
+    "retailer": {"doc_count": 12, "terms": {"buckets": [{"key": "Argos", "doc_count": 7}, {"key": "eBay", "doc_count": 5}]}},
+    "market_type": {"doc_count": 7, "terms": {"buckets": []}},
+    "brand": {"doc_count": 9, "terms": {"buckets": []}},
+    "category": {"doc_count_error_upper_bound": 0, "buckets": [{"key": "camera", "doc_count": 9}]}
+  }
+}`
 
 func TestSearchWithoutTextDSL(t *testing.T) {
 	f := searchServer(t, searchResponse)

@@ -84,6 +84,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) search.Index) {
 	t.Run("BrandAndTitleWords", s.brandWords)
 	t.Run("FiltersAndFacets", s.filters)
 	t.Run("FiltersWithText", s.filtersWithText)
+	t.Run("DisjunctiveFacets", s.disjunctive)
 	t.Run("OpenCasePerAuthority", s.openCase)
 	t.Run("StatusDefaultsToAny", s.status)
 	t.Run("Pagination", s.pagination)
@@ -311,6 +312,13 @@ func (s *suite) filterQueries() []search.Query {
 		{ObservedTo: to},
 		{ObservedFrom: from, ObservedTo: to, MarketType: search.MarketRetailer},
 		{ObservedFrom: Listing(7).ObservedAt, ObservedTo: Listing(7).ObservedAt.Add(time.Nanosecond)},
+		// Multi-select: any of the values.
+		{Retailers: []string{"Argos", "Currys"}},
+		{Retailer: "Argos", Retailers: []string{"eBay", "No Such Shop"}},
+		{Retailers: []string{"No Such Shop"}, MarketType: search.MarketRetailer},
+		{MarketTypes: []string{search.MarketRetailer, search.MarketSecondary}, Categories: []string{CatCamera, CatPlug}},
+		{Brands: []string{"tp link", "Ring"}, Retailers: []string{"Argos", "Amazon Marketplace"}},
+		{Brands: []string{"No Such Brand"}, Status: search.StatusLive},
 	}
 }
 
@@ -356,9 +364,12 @@ func (s *suite) filtersWithText(t *testing.T) {
 		if int64(len(hits)) != r.Total {
 			t.Errorf("%+v: paged %d hits, Total %d", q, len(hits), r.Total)
 		}
+		// Facets are disjunctive: the market types the filter accepts sum to Total.
 		var sum int64
 		for _, f := range r.Facets[search.FacetMarketType] {
-			sum += f.Count
+			if q.MarketType == "" || f.Term == q.MarketType {
+				sum += f.Count
+			}
 		}
 		if sum != r.Total {
 			t.Errorf("%+v: market_type facet sums to %d, Total %d", q, sum, r.Total)
@@ -374,6 +385,59 @@ func (s *suite) filtersWithText(t *testing.T) {
 		}
 		if r.Total == 0 {
 			t.Errorf("%+v: nothing found; the fixture should have matches", q)
+		}
+	}
+}
+
+// disjunctive checks that filtering on a facet keeps that facet's other
+// terms, for text queries, multi-select and several facets at once.
+func (s *suite) disjunctive(t *testing.T) {
+	for _, text := range []string{"camera", "smart plug", ""} {
+		base := mustSearch(t, s.idx, search.Query{Q: text})
+		matched := map[string]bool{}
+		for _, h := range all(t, s.idx, search.Query{Q: text}) {
+			matched[h.ListingID] = true
+		}
+		var docs []search.Doc
+		for _, d := range s.docs {
+			if matched[d.ListingID] {
+				docs = append(docs, d)
+			}
+		}
+		count := func(facet, term string) int64 {
+			for _, f := range base.Facets[facet] {
+				if f.Term == term {
+					return f.Count
+				}
+			}
+			return 0
+		}
+		argos := search.Query{Q: text, Retailer: "Argos"}
+		r := mustSearch(t, s.idx, argos)
+		if !facetsEqual(r.Facets[search.FacetRetailer], base.Facets[search.FacetRetailer]) {
+			t.Errorf("q=%q retailer=Argos: retailer facet %v, want the unfiltered %v", text, r.Facets[search.FacetRetailer], base.Facets[search.FacetRetailer])
+		}
+		if r.Total != count(search.FacetRetailer, "Argos") {
+			t.Errorf("q=%q retailer=Argos: Total %d, the facet said %d", text, r.Total, count(search.FacetRetailer, "Argos"))
+		}
+		two := search.Query{Q: text, Retailers: []string{"Argos", "Currys"}}
+		if r := mustSearch(t, s.idx, two); r.Total != count(search.FacetRetailer, "Argos")+count(search.FacetRetailer, "Currys") {
+			t.Errorf("q=%q retailer=Argos&retailer=Currys: Total %d, want the two facet counts' sum", text, r.Total)
+		}
+		for _, q := range []search.Query{argos, two,
+			{Q: text, Retailers: []string{"eBay", "Argos"}, MarketTypes: []string{search.MarketMarketplace}},
+			{Q: text, Brands: []string{"TP-Link"}, Categories: []string{CatPlug, CatCamera}, Condition: search.ConditionNew},
+		} {
+			r := mustSearch(t, s.idx, q)
+			total, facets := ExpectedFacets(docs, q)
+			if r.Total != total {
+				t.Errorf("%+v: Total %d, want %d", q, r.Total, total)
+			}
+			for _, name := range search.FacetNames {
+				if !facetsEqual(r.Facets[name], facets[name]) {
+					t.Errorf("%+v: facet %s = %v, want %v", q, name, r.Facets[name], facets[name])
+				}
+			}
 		}
 	}
 }
