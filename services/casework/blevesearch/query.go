@@ -72,7 +72,7 @@ func parseText(q string, an analysis.Analyzer) textQuery {
 	if g, ok := search.GTINKey(q); ok {
 		t.gtin = g
 	}
-	q, phrases := splitPhrases(q)
+	q, phrases := search.SplitPhrases(q, maxPhrases)
 	seen := map[string]bool{}
 	analyse := func(s string, into *[]string) {
 		for _, tok := range an.Analyze([]byte(search.QueryText(s))) {
@@ -86,7 +86,7 @@ func parseText(q string, an analysis.Analyzer) textQuery {
 	}
 	for _, p := range phrases {
 		var words []string
-		for _, tok := range an.Analyze([]byte(search.QueryText(p))) {
+		for _, tok := range an.Analyze([]byte(p)) {
 			words = append(words, string(tok.Term))
 		}
 		key, _, _, _, _ := search.TitleModel(p)
@@ -108,7 +108,7 @@ func parseText(q string, an analysis.Analyzer) textQuery {
 	if key, from, to, _, ok := search.TitleModel(q); ok {
 		t.model = key
 		analyse(strings.Join(w[from:to], " "), &t.modelTerms)
-		w = append(append([]string(nil), w[:from]...), w[to:]...)
+		w = append(append([]string(nil), w[:from]...), w[search.SkipRegion(w, to):]...)
 	}
 	analyse(strings.Join(w, " "), &t.terms)
 	keys := search.QueryModelKeys(q)
@@ -118,27 +118,6 @@ func parseText(q string, an analysis.Analyzer) textQuery {
 		}
 	}
 	return t
-}
-
-// splitPhrases takes the double-quoted parts out of q. An unbalanced quote
-// is ignored.
-func splitPhrases(q string) (string, []string) {
-	q = strings.NewReplacer("\u201c", `"`, "\u201d", `"`).Replace(q)
-	if strings.Count(q, `"`) < 2 {
-		return strings.ReplaceAll(q, `"`, " "), nil
-	}
-	parts := strings.Split(q, `"`)
-	var rest []string
-	var phrases []string
-	for i, p := range parts {
-		switch {
-		case i%2 == 1 && i < len(parts)-1 && strings.TrimSpace(p) != "" && len(phrases) < maxPhrases:
-			phrases = append(phrases, p)
-		default:
-			rest = append(rest, p)
-		}
-	}
-	return strings.Join(rest, " "), phrases
 }
 
 // shortNumber reports a key that is only digits and too short to name a
@@ -182,18 +161,6 @@ func fuzziness(term string) int {
 		return 1
 	}
 	return 0
-}
-
-// minShould is how many of n query parts a partial match must contain.
-func minShould(n int) int {
-	switch {
-	case n <= 2:
-		return 1
-	case n <= 4:
-		return n - 1
-	default:
-		return (n*3 + 3) / 4
-	}
 }
 
 func termQuery(field, v string, boost float64) query.Query {
@@ -269,7 +236,7 @@ func (t textQuery) bleveQuery() query.Query {
 		all := bleve.NewConjunctionQuery(parts...)
 		all.SetBoost(boostAllTerms)
 		some := bleve.NewDisjunctionQuery(parts...)
-		some.SetMin(float64(minShould(len(parts))))
+		some.SetMin(float64(search.MinShouldMatch(len(parts))))
 		should = append(should, all, some)
 	}
 	var main query.Query

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,7 +132,10 @@ func TestUpsertSendsBulkThroughAlias(t *testing.T) {
 	eq(t, "action", lines[0], map[string]any{"index": map[string]any{"_index": alias, "_id": d.ListingID}})
 	src := lines[1]
 	eq(t, "listing_id", src["listing_id"], d.ListingID)
-	eq(t, "model", src["model"], "hs100")
+	eq(t, "model", src["model"], []any{"hs100"})
+	if src["category_terms"] == nil || src["accessory"] != nil {
+		t.Errorf("category_terms %v, accessory %v: want the category's words and no accessory flag", src["category_terms"], src["accessory"])
+	}
 	eq(t, "brand (display)", src["brand"], "TP-Link")
 	eq(t, "brand_key", src["brand_key"], "tplink")
 	eq(t, "gtin (14-digit key)", src["gtin"], "0"+d.GTIN)
@@ -339,15 +343,22 @@ func TestSearchModelNumberDSL(t *testing.T) {
 	if _, ok := body["search_after"]; ok {
 		t.Error("first page must not send search_after")
 	}
-	should := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
-	eq(t, "minimum_should_match", dig(t, body, "query", "bool", "must", "0", "bool", "minimum_should_match"), 1.0)
+	// Accessories rank below products: a boosting query around the text query.
+	eq(t, "accessory demotion", dig(t, body, "query", "bool", "must", "0", "boosting", "negative"),
+		map[string]any{"term": map[string]any{"accessory": true}})
+	eq(t, "negative_boost", dig(t, body, "query", "bool", "must", "0", "boosting", "negative_boost"), 0.25)
+	tq := dig(t, body, "query", "bool", "must", "0", "boosting", "positive", "bool")
+	should := dig(t, tq, "should").([]any)
+	eq(t, "minimum_should_match", dig(t, tq, "minimum_should_match"), 1.0)
 	eq(t, "exact model clause", should[0], map[string]any{"term": map[string]any{"model": map[string]any{"value": "hs100", "boost": 50.0}}})
 	eq(t, "exact model key clause", should[1], map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "hs100", "boost": 8.0}}})
-	match := dig(t, should[len(should)-1], "match", "text").(map[string]any)
-	eq(t, "match query text (hyphens joined)", match["query"], "hs100(uk)")
-	eq(t, "operator", match["operator"], "and")
-	eq(t, "fuzziness", match["fuzziness"], "AUTO:5,100")
-	eq(t, "transpositions", match["fuzzy_transpositions"], false)
+	// The model number is the one part of the query: model field, model keys or its words in the text.
+	part := dig(t, should[len(should)-1], "bool", "should").([]any)
+	eq(t, "model part", part[:2], []any{
+		map[string]any{"term": map[string]any{"model": map[string]any{"value": "hs100", "boost": 1.0}}},
+		map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "hs100", "boost": 1.0}}},
+	})
+	eq(t, "model words", dig(t, part[2], "match", "text"), map[string]any{"query": "hs 100", "operator": "and"})
 	eq(t, "highlight tags", dig(t, body, "highlight", "pre_tags"), []any{"<mark>"})
 	eq(t, "highlight field", dig(t, body, "highlight", "fields", "title", "number_of_fragments"), 0.0)
 	eq(t, "highlight require_field_match", dig(t, body, "highlight", "require_field_match"), false)
@@ -402,7 +413,7 @@ func TestSearchGTINAndFiltersDSL(t *testing.T) {
 	}
 	body := lastSearch(t, f)
 	eq(t, "size (clamped limit + 1)", body["size"], 101.0)
-	should := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
+	should := dig(t, body, "query", "bool", "must", "0", "boosting", "positive", "bool", "should").([]any)
 	eq(t, "gtin clause", should[0], map[string]any{"term": map[string]any{"gtin": map[string]any{"value": "0" + searchtest.Catalogue[0].GTIN, "boost": 100.0}}})
 	facetFilters := []any{
 		map[string]any{"term": map[string]any{"market_type": "marketplace"}},
@@ -490,10 +501,65 @@ func TestHostileQueriesStayLiteral(t *testing.T) {
 				t.Errorf("q=%q produced a %s query: %s", q, forbidden, raw)
 			}
 		}
-		match := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
-		last := dig(t, match[len(match)-1], "match", "text", "query")
-		eq(t, "user text passed as match text", last, search.QueryText(q))
+		// The words reach Elasticsearch only as match text, one word at a time.
+		texts := matchTexts(body["query"])
+		for _, w := range search.TitleWords(q) {
+			if len(w) > 2 && w != "and" && !slices.Contains(texts, w) {
+				t.Errorf("q=%q: word %q is not a match text (%v)", q, w, texts)
+			}
+		}
 	}
+}
+
+// matchTexts collects the text of every match query in a query body.
+func matchTexts(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		if m, ok := x["match"].(map[string]any); ok {
+			for _, f := range m {
+				if q, ok := f.(map[string]any)["query"].(string); ok {
+					out = append(out, q)
+				}
+			}
+		}
+		for _, c := range x {
+			out = append(out, matchTexts(c)...)
+		}
+	case []any:
+		for _, c := range x {
+			out = append(out, matchTexts(c)...)
+		}
+	}
+	return out
+}
+
+func TestQuotedPhraseAndPartialMatchDSL(t *testing.T) {
+	f := searchServer(t, searchResponse)
+	e := newEngine(t, f)
+	if _, err := e.Search(context.Background(), search.Query{Q: `Kärnvik "X-100 Pro" wall mount`}); err != nil {
+		t.Fatal(err)
+	}
+	body := lastSearch(t, f)
+	// The query names an accessory ("mount"): no demotion.
+	tq := dig(t, body, "query", "bool", "must", "0", "bool")
+	eq(t, "phrase must", dig(t, tq, "must", "0", "bool", "should"), []any{
+		map[string]any{"match_phrase": map[string]any{"text": "X-100 Pro"}},
+		map[string]any{"term": map[string]any{"model": map[string]any{"value": "x100pro", "boost": 1.0}}},
+		map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "x100pro", "boost": 1.0}}},
+	})
+	should := dig(t, tq, "should").([]any)
+	eq(t, "model from the phrase", should[0], map[string]any{"term": map[string]any{"model": map[string]any{"value": "x100pro", "boost": 50.0}}})
+	all := dig(t, should[len(should)-2], "bool").(map[string]any)
+	eq(t, "all parts boost", all["boost"], 6.0)
+	eq(t, "all parts", len(all["must"].([]any)), 4) // karnvik, wall, mount, the model number
+	some := dig(t, should[len(should)-1], "bool").(map[string]any)
+	eq(t, "minimum_should_match", some["minimum_should_match"], 3.0)
+	word := dig(t, all["must"].([]any)[0], "bool", "should").([]any)
+	eq(t, "folded brand word with typo tolerance", word[0], map[string]any{"match": map[string]any{"text": map[string]any{
+		"query": "karnvik", "fuzziness": "AUTO:5,100", "prefix_length": 0.0, "fuzzy_transpositions": false, "zero_terms_query": "all"}}})
+	eq(t, "category words", word[1], map[string]any{"match": map[string]any{"category_terms": map[string]any{
+		"query": "karnvik", "boost": 0.5, "zero_terms_query": "all"}}})
 }
 
 func TestBadCursorIsRejectedBeforeSending(t *testing.T) {

@@ -152,6 +152,19 @@ func TitleModel(text string) (key string, from, to int, accessory, ok bool) {
 	return "", 0, 0, accessory, false
 }
 
+// SkipRegion returns the index after the region words that follow a model
+// number ending at word to ("HS100 UK version" → after "version"): they
+// are part of how the model was written, not words to search for.
+func SkipRegion(w []string, to int) int {
+	for to < len(w) && regionWords[w[to]] {
+		to++
+		for to < len(w) && (w[to] == "version" || w[to] == "ver" || w[to] == "edition" || w[to] == "spec") {
+			to++
+		}
+	}
+	return to
+}
+
 // titleTokens splits folded text like TitleWords and reports for each word
 // whether it was written joined to the previous one ("TO-880", "X100/UK").
 func titleTokens(s string) ([]string, []bool) {
@@ -314,4 +327,38 @@ func categoryTerms(c string) string {
 		return categories.Terms(code)
 	}
 	return ""
+}
+
+// SplitPhrases takes up to max double-quoted parts (straight or curly
+// quotes) out of q and returns the rest and the phrases. An unbalanced
+// quote is ignored; a phrase beyond max stays in the rest as words.
+func SplitPhrases(q string, max int) (string, []string) {
+	q = strings.NewReplacer("\u201c", `"`, "\u201d", `"`).Replace(q)
+	if strings.Count(q, `"`) < 2 {
+		return strings.ReplaceAll(q, `"`, " "), nil
+	}
+	parts := strings.Split(q, `"`)
+	var rest, phrases []string
+	for i, p := range parts {
+		if i%2 == 1 && i < len(parts)-1 && strings.TrimSpace(p) != "" && len(phrases) < max {
+			phrases = append(phrases, p)
+			continue
+		}
+		rest = append(rest, p)
+	}
+	return strings.Join(rest, " "), phrases
+}
+
+// MinShouldMatch is how many of n parts of a query (its words, and its
+// model number as one part) a partial match must contain: one of one or
+// two, all but one of three or four, three quarters of more.
+func MinShouldMatch(n int) int {
+	switch {
+	case n <= 2:
+		return 1
+	case n <= 4:
+		return n - 1
+	default:
+		return (n*3 + 3) / 4
+	}
 }
