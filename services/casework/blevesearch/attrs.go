@@ -276,17 +276,17 @@ const (
 type filter struct {
 	none bool // the product filter names a product never indexed: nothing can match
 
-	product              uint32
-	useProduct           bool
-	retailerOK           []bool // by retailer id
-	categoryOK           []bool // by category id
-	brandOK              []bool // by brand display id
-	marketOK             []bool // by market code
-	cond, status         uint8
-	support, openCase    *bool
-	authHas              []bool
-	from, to             int64
-	useFrom, useTo       bool
+	product           uint32
+	useProduct        bool
+	retailerOK        []bool // by retailer id
+	categoryOK        []bool // by category id
+	brandOK           []bool // by brand display id
+	marketOK          []bool // by market code
+	cond, status      uint8
+	support, openCase *bool
+	authHas           []bool
+	from, to          int64
+	useFrom, useTo    bool
 
 	// demote is set for a text query that names no accessory: listings of
 	// accessories then rank below the products they fit.

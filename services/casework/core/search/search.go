@@ -126,8 +126,8 @@ type Query struct {
 	Categories  []string // any of
 	Brands      []string // any of, compared after NormalizeBrand
 	Condition   string
-	Status     string // "" (any), StatusLive or StatusRemoved
-	ProductID  string
+	Status      string // "" (any), StatusLive or StatusRemoved
+	ProductID   string
 	// HasSupportPeriod filters on whether the listing shows a support period.
 	HasSupportPeriod *bool
 	// HasOpenCase filters on whether Authority has an open case on the product.
