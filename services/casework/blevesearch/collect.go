@@ -106,6 +106,7 @@ type collector struct {
 	after  *search.Cursor
 	shard  int
 	total  int64
+	seen   int64 // text matches offered, before any filter
 	top    topK
 	facets facetCounts
 
@@ -141,6 +142,7 @@ func newProductCollector(f *filter, shard, perGroup int) *collector {
 
 // add considers local doc number local of sc, scored score.
 func (c *collector) add(sc *segCache, local uint32, score float64) {
+	c.seen++
 	if c.perCombo {
 		c.addCombo(sc, local, score)
 		return
@@ -294,6 +296,7 @@ func (c *collector) group(r *row, h cand) {
 // Both must have been flushed.
 func (c *collector) merge(o *collector) {
 	c.total += o.total
+	c.seen += o.seen
 	c.unlinked += o.unlinked
 	for _, h := range o.top.h {
 		c.top.offer(h)

@@ -52,6 +52,22 @@ type textQuery struct {
 	phrases    [][]string
 	phraseKeys []string // model key of each phrase ("" when it has none)
 	accessory  bool     // the query names an accessory ("case", "mount")
+	// partial adds the listings with most but not all parts (minimum
+	// should match); see widen.
+	partial bool
+}
+
+// widenBelow is the number of strict matches (every part, the model
+// number or the GTIN) under which a search is run again with partial
+// matches added. Partial matches rank below strict ones, so with this many
+// strict matches they could only appear after the largest page; not
+// looking for them keeps common queries ("smart plug") fast.
+const widenBelow = search.MaxLimit
+
+// widen returns t with partial matches, and whether that can match more.
+func (t textQuery) widen() (textQuery, bool) {
+	t.partial = true
+	return t, len(t.terms)+len(t.modelTerms) > 1 || (t.model != "" && len(t.terms) > 0)
 }
 
 func (t textQuery) empty() bool {
@@ -235,9 +251,12 @@ func (t textQuery) bleveQuery() query.Query {
 	default:
 		all := bleve.NewConjunctionQuery(parts...)
 		all.SetBoost(boostAllTerms)
-		some := bleve.NewDisjunctionQuery(parts...)
-		some.SetMin(float64(search.MinShouldMatch(len(parts))))
-		should = append(should, all, some)
+		should = append(should, all)
+		if t.partial {
+			some := bleve.NewDisjunctionQuery(parts...)
+			some.SetMin(float64(search.MinShouldMatch(len(parts))))
+			should = append(should, some)
+		}
 	}
 	var main query.Query
 	if len(should) == 1 {

@@ -36,7 +36,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		return emptyResult(), nil
 	}
 	f.demote = hasText && !tq.accessory
-	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
+	merged, err := e.collectWidening(ctx, g, tq, hasText, func(shard int) *collector {
 		return newCollector(&f, after, shard, q.Limit+1)
 	})
 	if err != nil {
@@ -78,7 +78,7 @@ func (e *Engine) SearchProducts(ctx context.Context, pq search.ProductQuery) (se
 		return search.ProductResult{Products: []search.ProductGroup{}}, nil
 	}
 	f.demote = hasText && !tq.accessory
-	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
+	merged, err := e.collectWidening(ctx, g, tq, hasText, func(shard int) *collector {
 		return newProductCollector(&f, shard, pq.TopListings)
 	})
 	if err != nil {
@@ -138,6 +138,22 @@ func emptyResult() search.Result {
 		facets[name] = []search.FacetCount{}
 	}
 	return search.Result{Items: []search.Hit{}, Facets: facets}
+}
+
+// collectWidening runs the strict text query and, when it matches fewer
+// than widenBelow listings, the query with partial matches (so that a word
+// only in the description or category does not empty the result). The
+// decision is on the text alone, before filters, so that every filter and
+// facet of one text sees the same matches.
+func (e *Engine) collectWidening(ctx context.Context, g *generation, tq textQuery, hasText bool, mk func(shard int) *collector) (*collector, error) {
+	merged, err := e.collect(ctx, g, tq, hasText, mk)
+	if err != nil || !hasText || merged.seen >= widenBelow {
+		return merged, err
+	}
+	if wide, more := tq.widen(); more {
+		return e.collect(ctx, g, wide, hasText, mk)
+	}
+	return merged, nil
 }
 
 // collect runs the query on every shard in parallel and merges the
