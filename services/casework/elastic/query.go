@@ -134,10 +134,14 @@ func allDigits(s string) bool {
 // match as phrases or as a model number; accessories rank below the
 // products they fit unless the query names one. User input only ever
 // appears as term values and match text, never as query syntax.
-func textQuery(q string) (obj, bool) {
+//
+// Partial matches are only asked for (partial) when the strict query
+// matches fewer than widenBelow listings, as in the Bleve engine; wideable
+// reports whether they could match more.
+func textQuery(q string, partial bool) (tq obj, ok, wideable bool) {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		return nil, false
+		return nil, false, false
 	}
 	if utf8.RuneCountInString(q) > maxQueryRunes {
 		q = string([]rune(q)[:maxQueryRunes])
@@ -170,12 +174,14 @@ func textQuery(q string) (obj, bool) {
 	case 1:
 		should = append(should, parts[0])
 	default:
-		should = append(should,
-			obj{"bool": obj{"must": parts, "boost": boostAllTerms}},
-			obj{"bool": obj{"should": parts, "minimum_should_match": search.MinShouldMatch(len(parts))}})
+		should = append(should, obj{"bool": obj{"must": parts, "boost": boostAllTerms}})
+		if partial {
+			should = append(should, obj{"bool": obj{"should": parts, "minimum_should_match": search.MinShouldMatch(len(parts))}})
+		}
 	}
+	wideable = len(parts) > 1
 	if len(should) == 0 && len(p.phrases) == 0 {
-		return obj{"match_none": obj{}}, true
+		return obj{"match_none": obj{}}, true, false
 	}
 	b := obj{"should": should, "minimum_should_match": 1}
 	var must []any
@@ -193,12 +199,25 @@ func textQuery(q string) (obj, bool) {
 			delete(b, "minimum_should_match")
 		}
 	}
-	tq := obj{"bool": b}
+	tq = obj{"bool": b}
 	if p.accessory {
-		return tq, true
+		return tq, true, wideable
 	}
 	return obj{"boosting": obj{"positive": tq, "negative": obj{"term": obj{fAccessory: true}},
-		"negative_boost": accessoryFactor}}, true
+		"negative_boost": accessoryFactor}}, true, wideable
+}
+
+// widenBelow is the number of strict text matches under which the search
+// is sent again with partial matches (see the Bleve engine's widenBelow).
+const widenBelow = search.MaxLimit
+
+// textMatchesAgg counts the strict text matches before any filter, so the
+// engine can tell whether to widen: a global aggregation filtered by the
+// text query alone.
+const textMatchesAgg = "text_matches"
+
+func textMatches(tq obj) obj {
+	return obj{"global": obj{}, "aggs": obj{"strict": obj{"filter": tq}}}
 }
 
 // facetFilters are the multi-select facet filters (any of the values), by
@@ -282,9 +301,9 @@ func filters(q search.Query, withFacets bool) (filter, mustNot []any) {
 // boolQuery combines text and filters (the facet filters only when
 // withFacets is set). Without text nothing scores, so every hit has score 0
 // and the order falls to the listing id.
-func boolQuery(q search.Query, withFacets bool) obj {
+func boolQuery(q search.Query, withFacets, partial bool) obj {
 	b := obj{}
-	if tq, ok := textQuery(q.Q); ok {
+	if tq, ok, _ := textQuery(q.Q, partial); ok {
 		b["must"] = []any{tq}
 	}
 	filter, mustNot := filters(q, withFacets)
@@ -330,7 +349,7 @@ const facetTerms = "terms"
 // disjunctive: the facet filters go in post_filter (hits and total obey
 // them, aggregations do not) and each facet's aggregation is filtered by
 // the other facets' filters only.
-func searchBody(q search.Query, after *search.Cursor) ([]byte, error) {
+func searchBody(q search.Query, after *search.Cursor, partial bool) ([]byte, error) {
 	ff := facetFilters(q)
 	aggs := obj{}
 	for name, field := range facetFields {
@@ -343,10 +362,13 @@ func searchBody(q search.Query, after *search.Cursor) ([]byte, error) {
 	body := obj{
 		"size":             q.Limit + 1,
 		"track_total_hits": true,
-		"query":            boolQuery(q, false),
+		"query":            boolQuery(q, false, partial),
 		"sort":             hitOrder,
 		"_source":          sourceFields,
 		"aggs":             aggs,
+	}
+	if tq, ok, wideable := textQuery(q.Q, false); ok && wideable && !partial {
+		aggs[textMatchesAgg] = textMatches(tq)
 	}
 	if all := facetFilterList(ff, ""); len(all) > 0 {
 		body["post_filter"] = obj{"bool": obj{"filter": all}}
@@ -363,7 +385,7 @@ func searchBody(q search.Query, after *search.Cursor) ([]byte, error) {
 // productsBody groups the matching listings by product with a terms
 // aggregation whose sub-aggregations count market types and pick the top
 // listings.
-func productsBody(pq search.ProductQuery) ([]byte, error) {
+func productsBody(pq search.ProductQuery, partial bool) ([]byte, error) {
 	top := obj{"size": pq.TopListings, "sort": hitOrder, "_source": sourceFields}
 	if strings.TrimSpace(pq.Query.Q) != "" {
 		top["highlight"] = highlight()
@@ -371,7 +393,7 @@ func productsBody(pq search.ProductQuery) ([]byte, error) {
 	body := obj{
 		"size":             0,
 		"track_total_hits": true,
-		"query":            boolQuery(pq.Query, true),
+		"query":            boolQuery(pq.Query, true, partial),
 		"aggs": obj{
 			"products": obj{
 				"terms": obj{"field": fProductID, "size": pq.Query.Limit, "order": bucketOrder},
@@ -382,6 +404,9 @@ func productsBody(pq search.ProductQuery) ([]byte, error) {
 			},
 			"unlinked": obj{"missing": obj{"field": fProductID}},
 		},
+	}
+	if tq, ok, wideable := textQuery(pq.Query.Q, false); ok && wideable && !partial {
+		body["aggs"].(obj)[textMatchesAgg] = textMatches(tq)
 	}
 	return json.Marshal(body)
 }

@@ -51,6 +51,15 @@ type esAgg struct {
 	DocCount int64      `json:"doc_count"`
 	// Terms is the terms sub-aggregation of a filtered (disjunctive) facet.
 	Terms *esAgg `json:"terms"`
+	// Strict is the sub-aggregation of textMatchesAgg.
+	Strict *esAgg `json:"strict"`
+}
+
+// widen reports whether the strict text query matched so few listings
+// that the search should be sent again with partial matches.
+func (r esSearchResponse) widen() bool {
+	a, ok := r.Aggregations[textMatchesAgg]
+	return ok && a.Strict != nil && a.Strict.DocCount < widenBelow
 }
 
 // buckets returns the terms buckets of a facet, filtered or not.

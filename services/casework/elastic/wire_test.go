@@ -535,12 +535,37 @@ func matchTexts(v any) []string {
 }
 
 func TestQuotedPhraseAndPartialMatchDSL(t *testing.T) {
-	f := searchServer(t, searchResponse)
+	// The strict query matches 3 listings before filters: the engine asks again with partial matches.
+	f := searchServer(t, `{"hits": {"total": {"value": 1, "relation": "eq"}, "hits": []},
+		"aggregations": {"text_matches": {"doc_count": 900, "strict": {"doc_count": 3}}}}`)
 	e := newEngine(t, f)
-	if _, err := e.Search(context.Background(), search.Query{Q: `Kärnvik "X-100 Pro" wall mount`}); err != nil {
+	if _, err := e.Search(context.Background(), search.Query{Q: `Kärnvik "X-100 Pro" wall mount`, Retailer: "eBay"}); err != nil {
 		t.Fatal(err)
 	}
+	sent := f.find(http.MethodPost, is("/"+alias+"/_search"))
+	if len(sent) != 2 {
+		t.Fatalf("%d searches sent, want the strict one and the widened one", len(sent))
+	}
+	first := sent[0].JSON(t)
+	strictText := dig(t, first, "query", "bool", "must", "0")
+	eq(t, "text matches counted before filters", dig(t, first, "aggs", "text_matches"), map[string]any{
+		"global": map[string]any{}, "aggs": map[string]any{"strict": map[string]any{"filter": strictText}}})
+	partialClauses := func(should []any) int {
+		n := 0
+		for _, c := range should {
+			if b, ok := c.(map[string]any)["bool"].(map[string]any); ok && b["minimum_should_match"] != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := partialClauses(dig(t, strictText, "bool", "should").([]any)); n != 0 {
+		t.Errorf("the strict query has %d partial clauses", n)
+	}
 	body := lastSearch(t, f)
+	if _, ok := body["aggs"].(map[string]any)["text_matches"]; ok {
+		t.Error("the widened search counts text matches again")
+	}
 	// The query names an accessory ("mount"): no demotion.
 	tq := dig(t, body, "query", "bool", "must", "0", "bool")
 	eq(t, "phrase must", dig(t, tq, "must", "0", "bool", "should"), []any{
@@ -553,6 +578,9 @@ func TestQuotedPhraseAndPartialMatchDSL(t *testing.T) {
 	all := dig(t, should[len(should)-2], "bool").(map[string]any)
 	eq(t, "all parts boost", all["boost"], 6.0)
 	eq(t, "all parts", len(all["must"].([]any)), 4) // karnvik, wall, mount, the model number
+	if partialClauses(should) != 1 {
+		t.Errorf("the widened query has no partial clause")
+	}
 	some := dig(t, should[len(should)-1], "bool").(map[string]any)
 	eq(t, "minimum_should_match", some["minimum_should_match"], 3.0)
 	word := dig(t, all["must"].([]any)[0], "bool", "should").([]any)
