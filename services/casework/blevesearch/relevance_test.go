@@ -39,10 +39,36 @@ func evaluate(tb testing.TB, seed uint64, listings, queries int) (engine, refere
 	return engine, reference
 }
 
-// TestRelevanceSmallSet runs the evaluation harness on a small set.
+// Targets of issue 16 for the evaluation, overall.
+const (
+	targetRecall     = 0.98
+	targetRPrecision = 0.93
+	targetAllFound   = 0.93
+)
+
+// TestRelevanceSmallSet runs the evaluation harness on small sets of
+// several seeds and asserts the targets: overall recall@20, R-precision
+// and all-found, and no query kind below the reference engine.
 func TestRelevanceSmallSet(t *testing.T) {
-	for _, seed := range []uint64{1, 2} {
-		evaluate(t, seed, 4000, 140)
+	for _, seed := range []uint64{1, 2, 3} {
+		e, r := evaluate(t, seed, 4000, 140)
+		checkTargets(t, seed, e, r)
+	}
+}
+
+func checkTargets(tb testing.TB, seed uint64, e, r searcheval.Report) {
+	tb.Helper()
+	o := e.Overall
+	if o.Recall < targetRecall || o.RPrecision < targetRPrecision || o.AllFound < targetAllFound {
+		tb.Errorf("seed %d: recall@20 %.3f, R-precision %.3f, all-found %.3f; want at least %.2f, %.2f, %.2f",
+			seed, o.Recall, o.RPrecision, o.AllFound, targetRecall, targetRPrecision, targetAllFound)
+	}
+	for kind, f := range e.ByKind {
+		ref := r.ByKind[kind]
+		if f.Recall < ref.Recall || f.RPrecision < ref.RPrecision || f.AllFound < ref.AllFound {
+			tb.Errorf("seed %d, %s: recall@20 %.3f, R-precision %.3f, all-found %.3f; the reference has %.3f, %.3f, %.3f",
+				seed, kind, f.Recall, f.RPrecision, f.AllFound, ref.Recall, ref.RPrecision, ref.AllFound)
+		}
 	}
 }
 
@@ -59,6 +85,7 @@ func BenchmarkRelevance(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		e, r := evaluate(b, 60, n, 210)
+		checkTargets(b, 60, e, r)
 		b.ReportMetric(e.Overall.Recall, "recall@20")
 		b.ReportMetric(e.Overall.RPrecision, "R-prec")
 		b.ReportMetric(e.Overall.AllFound, "all-found")
