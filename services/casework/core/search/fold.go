@@ -222,6 +222,22 @@ func isQuantity(w []string, i int) bool {
 	if len(t) >= 2 && t[0] == 'x' && allDigits(t[1:]) {
 		return true
 	}
+	return specToken(t)
+}
+
+// specToken matches specification words that hold digits but name no
+// model: IP ratings (ip65), lamp caps (e27, b22, gu10), codecs (h265),
+// mobile generations (4g, 5g), Wi-Fi generations (wifi6).
+func specToken(t string) bool {
+	switch t {
+	case "e14", "e26", "e27", "e12", "b22", "b15", "gu10", "gu5", "mr16", "h264", "h265", "2g", "3g", "4g", "5g":
+		return true
+	}
+	for _, p := range []string{"ip", "wifi"} {
+		if strings.HasPrefix(t, p) && allDigits(t[len(p):]) && len(t)-len(p) <= 2 {
+			return true
+		}
+	}
 	return false
 }
 
@@ -284,6 +300,11 @@ func Features(d Doc) DocFeatures {
 	}
 	if m := NormalizeModel(Fold(d.Model)); len(m) >= minModelKey && hasDigit(m) {
 		f.Models = append(f.Models, m)
+		// The model number within the field, without the colour, pack or
+		// region words sellers add to it ("X-100 White" is X-100).
+		if k, _, _, _, ok := TitleModel(d.Model); ok && k != m {
+			f.Models = append(f.Models, k)
+		}
 	} else if found && !accessory {
 		f.Models = append(f.Models, key)
 	}

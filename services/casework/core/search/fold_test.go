@@ -51,6 +51,8 @@ func TestTitleModel(t *testing.T) {
 		{"Alexa Compatible Britor HL-700 V2 WiFi Speaker", "hl700v2", false},
 		{"Protective Cover fits Wenvel w600", "w600", true},
 		{"Kärnvik speaker", "", false},
+		{"IP65 Outdoor 4G Camera E27 KV-300", "kv300", false},
+		{"X-100 White", "x100", false},
 	}
 	for _, tc := range tests {
 		key, _, _, acc, ok := search.TitleModel(tc.title)
@@ -73,6 +75,9 @@ func TestFeatures(t *testing.T) {
 		if k == "100" {
 			t.Errorf("model keys %v hold a bare short number", f.ModelKeys)
 		}
+	}
+	if f := search.Features(search.Doc{Title: "Kärnvik plug", Model: "KV-100 White"}); len(f.Models) != 2 || f.Models[1] != "kv100" {
+		t.Errorf("a colour in the model field: models %v, want kv100white and kv100", f.Models)
 	}
 	d.Model, d.Category = "KV-100 (UK)", "smart_speaker"
 	if f := search.Features(d); len(f.Models) != 1 || f.Models[0] != "kv100" || f.Category != search.Features(search.Doc{Category: "Smart speaker"}).Category {
