@@ -103,7 +103,7 @@ var (
 	translit  = map[string]string{"ä": "ae", "ö": "oe", "ü": "ue", "é": "e"}
 	nfd       = map[string]string{"ä": "a\u0308", "ö": "o\u0308", "ü": "u\u0308", "é": "e\u0301"}
 	plainOf   = map[string]string{"ä": "a", "ö": "o", "ü": "u", "é": "e"}
-	noise     = []string{"NEW", "2025", "UK Stock", "Free P&P", "Best Seller", "Fast Dispatch", "Alexa Compatible", "Google Home", "HD 1080p", "App Control", "Wi\u2011Fi", "2.4GHz", "🔥", "✅", "⭐⭐⭐⭐⭐", "Genuine", "Official", "Latest Model", "Energy Saving", "Voice Control"}
+	noise     = []string{"IP65", "E27", "4G", "1080P", "2K", "NEW", "2025", "UK Stock", "Free P&P", "Best Seller", "Fast Dispatch", "Alexa Compatible", "Google Home", "HD 1080p", "App Control", "Wi\u2011Fi", "2.4GHz", "🔥", "✅", "⭐⭐⭐⭐⭐", "Genuine", "Official", "Latest Model", "Energy Saving", "Voice Control"}
 	colours   = []string{"White", "Black", "Grey", "Silver", "Blue"}
 	packs     = []string{"2 Pack", "Twin Pack", "3-Pack", "4 Pack", "Bundle", "Starter Kit", "x2"}
 	regions   = []string{"(UK)", "UK Version", "UK Plug", "/UK", "-EU", "[GB]"}
@@ -220,9 +220,15 @@ func (g *gen) family() {
 	if g.r.IntN(4) == 0 {
 		base = fmt.Sprintf("%s%d", prefix, num)
 	}
-	if _, dup := g.byFamily[base]; dup {
-		return
+	// "M-570" and "M570" are one model number: families are told apart by
+	// the normalised code, and no code of one family may be another's.
+	next := fmt.Sprintf("%s%d", base[:len(base)-len(strconv.Itoa(num))], num+10)
+	for _, c := range []string{base, next} {
+		if _, dup := g.byFamily[search.NormalizeModel(c)]; dup {
+			return
+		}
 	}
+	g.byFamily[search.NormalizeModel(next)] = nil // reserved for this family's X-110
 	cat := catCodes[g.r.IntN(len(catCodes))]
 	codes := []string{base}
 	switch g.r.IntN(4) {
@@ -230,7 +236,7 @@ func (g *gen) family() {
 	case 1:
 		codes = append(codes, base+" "+g.pick(mods))
 	default: // the classic sibling set: Pro, X-100 V2, X-110
-		codes = append(codes, base+" Pro", base+" V2", fmt.Sprintf("%s%d", base[:len(base)-len(strconv.Itoa(num))], num+10))
+		codes = append(codes, base+" Pro", base+" V2", next)
 	}
 	makers := []*brand{b}
 	white := g.r.IntN(8) == 0
@@ -246,10 +252,10 @@ func (g *gen) family() {
 		}
 		seenMaker[m] = true
 		for _, code := range codes {
-			p := &product{key: fmt.Sprintf("p%05d", len(g.products)), brand: m, code: code, family: base,
+			p := &product{key: fmt.Sprintf("p%05d", len(g.products)), brand: m, code: code, family: search.NormalizeModel(base),
 				category: cat, noun: g.pick(catNouns[cat][1:]), white: len(seenMaker) > 1 || white, gtin: g.newGTIN()}
 			g.products = append(g.products, p)
-			g.byFamily[base] = append(g.byFamily[base], p)
+			g.byFamily[p.family] = append(g.byFamily[p.family], p)
 			for i, k := 0, 1+g.r.IntN(9); i < k; i++ {
 				g.listing(p)
 			}
@@ -372,6 +378,9 @@ func (g *gen) listing(p *product) {
 	}
 	if g.r.IntN(6) > 0 {
 		d.Model = model
+		if g.r.IntN(8) == 0 { // sellers add the colour or pack to the model field
+			d.Model += " " + g.pick(append(colours, "2-Pack"))
+		}
 	}
 	if g.r.IntN(2) == 0 && d.Model != "" {
 		model = g.modelSpelling(p.code) // the title spells it differently again
@@ -401,7 +410,7 @@ func (g *gen) listing(p *product) {
 	d.Title = joinWords(parts)
 	g.visible[d.ListingID] = titleBrand != "" || d.Brand == brandText
 	if g.r.IntN(10) > 0 {
-		d.Category = p.category
+		d.Category = g.sellerCategory(p)
 	} else if noun == "" {
 		d.Title += " " + p.noun
 	}
@@ -417,6 +426,18 @@ func (g *gen) listing(p *product) {
 	g.docs = append(g.docs, d)
 	g.truth[d.ListingID] = p.key
 	p.listings = append(p.listings, d.ListingID)
+}
+
+// sellerCategory writes p's category as a feed might: the code we map it
+// to, or the seller's own wording or breadcrumb.
+func (g *gen) sellerCategory(p *product) string {
+	switch g.r.IntN(3) {
+	case 0:
+		return p.category
+	case 1:
+		return "Electronics > Smart Home > " + p.noun + "s"
+	}
+	return p.noun
 }
 
 // accessory adds a listing of a thing for p: it mentions p's brand and model

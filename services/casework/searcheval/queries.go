@@ -105,7 +105,7 @@ func (g *gen) onlyVisible(ids []string) []string {
 func (g *gen) sameCode(p *product) []string {
 	var out []string
 	for _, o := range g.byFamily[p.family] {
-		if o.code == p.code {
+		if search.NormalizeModel(o.code) == search.NormalizeModel(p.code) {
 			out = append(out, o.listings...)
 		}
 	}
