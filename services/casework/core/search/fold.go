@@ -299,12 +299,12 @@ func Features(d Doc) DocFeatures {
 		f.Category = categoryTerms(title)
 	}
 	if m := NormalizeModel(Fold(d.Model)); len(m) >= minModelKey && hasDigit(m) {
-		f.Models = append(f.Models, m)
 		// The model number within the field, without the colour, pack or
 		// region words sellers add to it ("X-100 White" is X-100).
-		if k, _, _, _, ok := TitleModel(d.Model); ok && k != m {
-			f.Models = append(f.Models, k)
+		if k, _, _, _, ok := TitleModel(d.Model); ok {
+			m = k
 		}
+		f.Models = append(f.Models, m)
 	} else if found && !accessory {
 		f.Models = append(f.Models, key)
 	}
