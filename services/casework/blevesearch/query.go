@@ -222,7 +222,12 @@ func (t textQuery) bleveQuery() query.Query {
 		parts = append(parts, wordQuery(w))
 	}
 	if t.model != "" {
-		should = append(should, termQuery(fieldModel, t.model, boostModelExact), termQuery(fieldModelKeys, t.model, boostKeyExact))
+		// A query naming an accessory ("x-100 wall mount") is answered by its
+		// words: the model's own listings do not jump ahead of the mount.
+		if !t.accessory {
+			should = append(should, termQuery(fieldModel, t.model, boostModelExact))
+		}
+		should = append(should, termQuery(fieldModelKeys, t.model, boostKeyExact))
 		alt := []query.Query{termQuery(fieldModel, t.model, 1), termQuery(fieldModelKeys, t.model, 1)}
 		if len(t.modelTerms) > 0 {
 			words := make([]query.Query, len(t.modelTerms))

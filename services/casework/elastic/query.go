@@ -155,7 +155,11 @@ func textQuery(q string, partial bool) (tq obj, ok, wideable bool) {
 		parts = append(parts, wordClause(w))
 	}
 	if p.model != "" {
-		should = append(should, termClause(fModel, p.model, boostModelExact), termClause(fModelKeys, p.model, boostKeyExact))
+		// A query naming an accessory is answered by its words (see the Bleve engine).
+		if !p.accessory {
+			should = append(should, termClause(fModel, p.model, boostModelExact))
+		}
+		should = append(should, termClause(fModelKeys, p.model, boostKeyExact))
 		alt := []any{termClause(fModel, p.model, 1), termClause(fModelKeys, p.model, 1)}
 		if len(p.modelWords) > 0 {
 			alt = append(alt, obj{"match": obj{fText: obj{"query": strings.Join(p.modelWords, " "), "operator": "and"}}})

@@ -96,6 +96,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) search.Index) {
 	t.Run("ProductsWithText", s.productsText)
 	t.Run("InvalidQuery", s.invalidQuery)
 
+	t.Run("RelevanceRules", func(t *testing.T) { relevanceRules(t, newIndex(t)) })
 	t.Run("UpsertOverwrites", func(t *testing.T) { upsertOverwrites(t, newIndex(t)) })
 	t.Run("Delete", func(t *testing.T) { deleteDocs(t, newIndex(t)) })
 	t.Run("FacetsAfterWrites", func(t *testing.T) { facetsAfterWrites(t, newIndex(t)) })
@@ -914,5 +915,84 @@ func rebuildFailure(t *testing.T, idx search.Index) {
 	}
 	if r := mustSearch(t, idx, search.Query{}); r.Total != 20 {
 		t.Errorf("search after failed rebuild: %d", r.Total)
+	}
+}
+
+// relevanceRules pins the ranking rules of issue 16 on a small hand-written
+// catalogue: every listing of the model first, whatever the seller wrote;
+// siblings and accessories below; no bare numbers; category words and
+// synonyms; typo-tolerant, folded brands; quoted queries exact; partial
+// matches rather than nothing.
+func relevanceRules(t *testing.T, idx search.Index) {
+	base := search.Doc{Retailer: "eBay", MarketType: search.MarketMarketplace, Currency: "GBP",
+		Condition: search.ConditionNew, Status: search.StatusLive, ObservedAt: Epoch}
+	mk := func(id, title, brand, model, category string) search.Doc {
+		d := base
+		d.ListingID, d.Title, d.Brand, d.Model, d.Category = id, title, brand, model, category
+		return d
+	}
+	docs := []search.Doc{
+		mk("x100-a", "Kärnvik® X-100 Smart Plug", "Kärnvik", "X-100", "smart_plug"),
+		mk("x100-b", "KAERNVIK X100 Wi\u2011Fi Plug White 2 Pack", "KAERNVIK", "", "smart_plug"),
+		mk("x100-c", "X-100 (UK) socket 🔌", "Generic", "X-100(UK)", ""),
+		mk("x100-pro", "Kärnvik X-100 Pro Smart Plug", "Kärnvik", "X-100 Pro", "smart_plug"),
+		mk("x100-v2", "Kärnvik X-100 V2 Smart Plug", "Kärnvik", "X-100 V2", "smart_plug"),
+		mk("x110", "Kärnvik X-110 Smart Plug", "Kärnvik", "X-110", "smart_plug"),
+		mk("x100-mount", "Wall Mount for Kärnvik X-100 Smart Plug", "Fitz", "", ""),
+		mk("p100", "Tapo P100 Mini Smart Plug", "TP-Link", "P100", "smart_plug"),
+		mk("t100", "Nordcam T-100 Outdoor 1080p", "Nordcam", "T-100", "camera"),
+		mk("ks3", "Kärnvik KS-3 Alexa Built-in", "Kärnvik", "KS-3", "smart_speaker"),
+		mk("xp200", "Ka\u0308rnvik ＸＰ-２００ Hub", "", "", ""),
+		mk("other", "Brightlux B-7 Smart Bulb", "Brightlux", "B-7", "smart_lighting"),
+	}
+	if err := idx.Upsert(ctx(t), docs); err != nil {
+		t.Fatal(err)
+	}
+	x100 := []string{"x100-a", "x100-b", "x100-c"}
+	top := func(q string, n int) []string {
+		got := ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items)
+		if len(got) > n {
+			got = got[:n]
+		}
+		slices.Sort(got)
+		return got
+	}
+	hits := func(q string) []string { return ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items) }
+	for _, q := range []string{"Kärnvik X-100", "kärnvik x100", "karnvik x 100", "KAERNVIK X-100", "Karnvk X-100", "x100", "X-100(UK)"} {
+		if got := top(q, 3); !slices.Equal(got, x100) {
+			t.Errorf("q=%q: top three %v, want the X-100 listings %v", q, got, x100)
+		}
+		all := hits(q)
+		for _, sibling := range []string{"x100-pro", "x100-v2", "x110", "x100-mount"} {
+			if i := slices.Index(all, sibling); i >= 0 && i < 3 {
+				t.Errorf("q=%q: %s ranks %d, among the X-100 listings", q, sibling, i)
+			}
+		}
+	}
+	if got := hits("x 100"); slices.Contains(got, "p100") || slices.Contains(got, "t100") {
+		t.Errorf(`q="x 100" found %v: a bare "100" must not pull P100 or T-100`, got)
+	}
+	if got := top("kärnvik x-100 pro", 1); !slices.Equal(got, []string{"x100-pro"}) {
+		t.Errorf(`q="kärnvik x-100 pro": top %v, want the Pro`, got)
+	}
+	if got := hits(`"X-100 Pro"`); !slices.Equal(got, []string{"x100-pro"}) {
+		t.Errorf(`quoted "X-100 Pro" found %v, want exactly the Pro`, got)
+	}
+	for q, want := range map[string]string{"kärnvik speaker": "ks3", "nordcam cctv": "t100",
+		"Kärnvik XP-200": "xp200", "kärnvik x-100 zigbee": "x100-a", "brightlux lamp bulb": "other"} {
+		if got := hits(q); len(got) == 0 || !slices.Contains(got[:min(3, len(got))], want) {
+			t.Errorf("q=%q: %v, want %s in the top three", q, got, want)
+		}
+	}
+	// "socket" names the smart plugs; the brand is transliterated.
+	plugs := []string{"x100-a", "x100-b", "x100-pro", "x100-v2", "x110"}
+	for i, id := range hits("kaernvik socket")[:3] {
+		if !slices.Contains(plugs, id) {
+			t.Errorf(`q="kaernvik socket": hit %d is %s, not a Kärnvik smart plug`, i, id)
+		}
+	}
+	// An officer looking for the accessory finds it first.
+	if got := top("x-100 wall mount", 1); !slices.Equal(got, []string{"x100-mount"}) {
+		t.Errorf(`q="x-100 wall mount": top %v, want the mount`, got)
 	}
 }

@@ -219,8 +219,8 @@ func isQuantity(w []string, i int) bool {
 			return true
 		}
 	}
-	if len(t) >= 2 && t[0] == 'x' && allDigits(t[1:]) {
-		return true
+	if len(t) >= 2 && len(t) <= 3 && t[0] == 'x' && allDigits(t[1:]) {
+		return true // "x2", "x10": a count
 	}
 	return specToken(t)
 }

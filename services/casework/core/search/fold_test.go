@@ -53,6 +53,7 @@ func TestTitleModel(t *testing.T) {
 		{"Kärnvik speaker", "", false},
 		{"IP65 Outdoor 4G Camera E27 KV-300", "kv300", false},
 		{"X-100 White", "x100", false},
+		{"KAERNVIK X100 Plug x2", "x100", false},
 	}
 	for _, tc := range tests {
 		key, _, _, acc, ok := search.TitleModel(tc.title)
