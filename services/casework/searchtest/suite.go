@@ -957,7 +957,9 @@ func relevanceRules(t *testing.T, idx search.Index) {
 		slices.Sort(got)
 		return got
 	}
-	hits := func(q string) []string { return ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items) }
+	hits := func(q string) []string {
+		return ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items)
+	}
 	for _, q := range []string{"Kärnvik X-100", "kärnvik x100", "karnvik x 100", "KAERNVIK X-100", "Karnvk X-100", "x100", "X-100(UK)"} {
 		if got := top(q, 3); !slices.Equal(got, x100) {
 			t.Errorf("q=%q: top three %v, want the X-100 listings %v", q, got, x100)
