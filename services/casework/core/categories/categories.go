@@ -139,6 +139,9 @@ func Terms(code string) string {
 
 var terms = map[string]string{}
 
+// maxTermCategories: a word used by this many categories is left out of Terms.
+const maxTermCategories = 6
+
 // termStop are words of labels that name no product ("may be excepted, PSTI Sch 3").
 var termStop = map[string]bool{"and": true, "or": true, "psti": true, "sch": true, "may": true, "be": true, "excepted": true}
 
@@ -165,19 +168,33 @@ var (
 )
 
 func init() {
+	byWord := map[string]int{} // how many categories use each word
+	termWords := map[string][]string{}
 	for _, c := range table {
 		byCode[c.Code] = c
 		seen := map[string]bool{}
-		var t []string
 		for _, p := range append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...) {
 			for _, w := range words(p) {
 				if !seen[w] && !termStop[w] && !allDigits(w) {
 					seen[w] = true
-					t = append(t, w)
+					termWords[c.Code] = append(termWords[c.Code], w)
+					byWord[w]++
 				}
 			}
 		}
-		terms[c.Code] = strings.Join(t, " ")
+	}
+	for code, list := range termWords {
+		var t []string
+		for _, w := range list {
+			// A word many categories share ("smart", "wifi") tells none
+			// of them apart, and would make a search touch most listings.
+			if byWord[w] < maxTermCategories {
+				t = append(t, w)
+			}
+		}
+		terms[code] = strings.Join(t, " ")
+	}
+	for _, c := range table {
 		// The code itself ("smart_plug") and the label are wordings too.
 		all := append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...)
 		for _, p := range all {
