@@ -33,7 +33,7 @@ const (
 	boostModelPart  = 20
 	boostKeyExact   = 8
 	boostKeyPart    = 2
-	boostAllTerms   = 6
+	boostAllTerms   = 20
 	boostCategory   = 0.5 // a word found only among the category's words counts less than one in the title
 )
 

@@ -22,7 +22,7 @@ const (
 	boostModelPart  = 20
 	boostKeyExact   = 8
 	boostKeyPart    = 2
-	boostAllTerms   = 6
+	boostAllTerms   = 20
 	boostCategory   = 0.5
 	// accessoryFactor scales the score of an accessory's listing when the
 	// query names no accessory (a boosting query's negative_boost).

@@ -577,7 +577,7 @@ func TestQuotedPhraseAndPartialMatchDSL(t *testing.T) {
 	// The query names an accessory: the model's mention counts, not the exact-model boost.
 	eq(t, "model from the phrase", should[0], map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "x100pro", "boost": 8.0}}})
 	all := dig(t, should[len(should)-2], "bool").(map[string]any)
-	eq(t, "all parts boost", all["boost"], 6.0)
+	eq(t, "all parts boost", all["boost"], 20.0)
 	eq(t, "all parts", len(all["must"].([]any)), 4) // karnvik, wall, mount, the model number
 	if partialClauses(should) != 1 {
 		t.Errorf("the widened query has no partial clause")
