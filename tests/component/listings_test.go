@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"strings"
@@ -644,6 +645,8 @@ func testListingSearch(t *testing.T, env *wiringtest.Env) {
 		}
 	}
 
+	testDisjunctiveFacets(t, off)
+
 	// has_open_case is answered for the caller's authority.
 	if n := searchListings(t, off, urlParams("has_open_case", "true")).Total; n != 0 {
 		t.Fatalf("%d listings with an open case before any case", n)
@@ -721,6 +724,73 @@ func testListingSearch(t *testing.T, env *wiringtest.Env) {
 	if g.Listings != 5 || g.ByMarketType["retailer"] != 2 || g.ByMarketType["marketplace"] != 2 ||
 		g.ByMarketType["secondary"] != 1 || len(g.TopListings) != 2 || prods.UnlinkedListings < 1 {
 		t.Fatalf("HS100 group: %+v (unlinked %d)", g, prods.UnlinkedListings)
+	}
+}
+
+// testDisjunctiveFacets checks multi-select filters and disjunctive facets
+// (issue 16 item 3): filtering on a facet keeps that facet's other terms.
+func testDisjunctiveFacets(t *testing.T, off *wiringtest.Client) {
+	t.Helper()
+	all := searchListings(t, off, urlParams("q", "hs100"))
+	argos := searchListings(t, off, urlParams("q", "hs100", "retailer", "Argos"))
+	if !maps.Equal(argos.Facets["retailer"], all.Facets["retailer"]) || len(all.Facets["retailer"]) < 4 {
+		t.Errorf("retailer=Argos: retailer facet %v, want the unfiltered %v", argos.Facets["retailer"], all.Facets["retailer"])
+	}
+	if argos.Total != all.Facets["retailer"]["Argos"] || argos.Total == 0 {
+		t.Errorf("retailer=Argos: total %d, the facet said %d", argos.Total, all.Facets["retailer"]["Argos"])
+	}
+	for _, tc := range []struct {
+		params url.Values
+		facet  string
+		values []string
+	}{
+		{url.Values{"q": {"hs100"}, "retailer": {"Argos", "Currys"}}, "retailer", []string{"Argos", "Currys"}},
+		{url.Values{"q": {"hs100"}, "market_type": {"retailer", "secondary"}}, "market_type", []string{"retailer", "secondary"}},
+		{url.Values{"brand": {"TP-Link", "Tapo"}}, "brand", []string{"TP-Link"}},
+		{url.Values{"category": {"smart_plug", "CCTV"}}, "category", []string{"smart_plug", "camera"}},
+	} {
+		base := url.Values{}
+		for k, v := range tc.params {
+			if k == "q" {
+				base[k] = v
+			}
+		}
+		unfiltered := searchListings(t, off, base)
+		res := searchListings(t, off, tc.params)
+		var want int64
+		for _, v := range tc.values {
+			want += unfiltered.Facets[tc.facet][v]
+		}
+		if res.Total != want || want == 0 {
+			t.Errorf("%v: total %d, want %d (the facet counts of %v)", tc.params, res.Total, want, tc.values)
+		}
+		if !maps.Equal(res.Facets[tc.facet], unfiltered.Facets[tc.facet]) {
+			t.Errorf("%v: %s facet %v, want the unfiltered %v", tc.params, tc.facet, res.Facets[tc.facet], unfiltered.Facets[tc.facet])
+		}
+	}
+	// Two facets filtered: each facet is counted with the other's filter only.
+	both := searchListings(t, off, url.Values{"q": {"hs100"}, "retailer": {"Argos", "CeX"}, "market_type": {"retailer"}})
+	onlyMarket := searchListings(t, off, url.Values{"q": {"hs100"}, "market_type": {"retailer"}})
+	onlyRetailer := searchListings(t, off, url.Values{"q": {"hs100"}, "retailer": {"Argos", "CeX"}})
+	if !maps.Equal(both.Facets["retailer"], onlyMarket.Facets["retailer"]) || !maps.Equal(both.Facets["market_type"], onlyRetailer.Facets["market_type"]) {
+		t.Errorf("retailer and market_type filtered: facets %v, want retailer %v and market_type %v",
+			both.Facets, onlyMarket.Facets["retailer"], onlyRetailer.Facets["market_type"])
+	}
+	for _, h := range both.Items {
+		if h.MarketType != "retailer" || h.Retailer != "Argos" {
+			t.Errorf("retailer=Argos,CeX market_type=retailer: hit %+v", h)
+		}
+	}
+	// Bad values are refused by name and change nothing.
+	many := url.Values{}
+	for i := 0; i < 51; i++ {
+		many.Add("retailer", fmt.Sprintf("Shop %d", i))
+	}
+	for field, bad := range map[string]url.Values{"market_type": {"market_type": {"retailer", "car_boot"}}, "retailer": many} {
+		p := off.Get("/api/v1/search/listings?" + bad.Encode()).Expect(422).Problem()
+		if !p.HasField(field) && !p.HasField(field+"[1]") {
+			t.Errorf("%v: problem %+v does not name %s", bad, p, field)
+		}
 	}
 }
 

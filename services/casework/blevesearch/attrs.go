@@ -33,11 +33,14 @@ const (
 	aSupport
 	aObserved
 	aAuthorities
+	aAccessory
 	aCount
 )
 
-// packAttrs encodes what filters and facets need to know about d.
-func packAttrs(d search.Doc) string {
+// packAttrs encodes what filters, facets and ranking need to know about d.
+func packAttrs(d search.Doc) string { return packAttrsOf(d, search.Features(d)) }
+
+func packAttrsOf(d search.Doc, f search.DocFeatures) string {
 	parts := make([]string, aCount)
 	parts[aID] = d.ListingID
 	parts[aProduct] = d.ProductID
@@ -52,6 +55,9 @@ func packAttrs(d search.Doc) string {
 		parts[aSupport] = "1"
 	}
 	parts[aObserved] = strconv.FormatInt(d.ObservedAt.UnixNano(), 36)
+	if f.Accessory {
+		parts[aAccessory] = "1"
+	}
 	for i, p := range parts {
 		parts[i] = scrubSeparators(p)
 	}
@@ -89,6 +95,8 @@ type row struct {
 	cond     uint8
 	status   uint8
 	support  bool
+	// accessory marks a listing of a thing for a product (search.DocFeatures).
+	accessory bool
 }
 
 var marketCodes = map[string]uint8{search.MarketRetailer: 1, search.MarketMarketplace: 2, search.MarketSecondary: 3}
@@ -240,6 +248,8 @@ func (ds *dicts) decode(packed []byte) (row, int64, string, error) {
 		cond:    condCodes[parts[aCondition]],
 		status:  statusCodes[parts[aStatus]],
 		support: parts[aSupport] == "1",
+
+		accessory: parts[aAccessory] == "1",
 	}
 	ds.setBrandKey(r.brand, ds.brandKey.intern(parts[aBrandKey]))
 	var errs [3]error
@@ -252,43 +262,88 @@ func (ds *dicts) decode(packed []byte) (row, int64, string, error) {
 	return r, obs, parts[aID], nil
 }
 
-// filter is a search.Query's filters resolved against the dictionaries.
-type filter struct {
-	none bool // a filter value was never indexed: nothing can match
+// Facet dimensions, as bits of a miss mask (see filter.misses).
+const (
+	dimRetailer uint8 = 1 << iota
+	dimMarket
+	dimBrand
+	dimCategory
+)
 
-	product, retailer, category uint32
-	useProduct, useRetailer     bool
-	useCategory                 bool
-	brandOK                     []bool // by brand display id; nil when not filtering by brand
-	market, cond, status        uint8
-	support, openCase           *bool
-	authHas                     []bool
-	from, to                    int64
-	useFrom, useTo              bool
+// filter is a search.Query's filters resolved against the dictionaries.
+// The facet filters (retailer, market type, brand, category) are sets of
+// accepted ids; a nil set does not filter.
+type filter struct {
+	none bool // the product filter names a product never indexed: nothing can match
+
+	product           uint32
+	useProduct        bool
+	retailerOK        []bool // by retailer id
+	categoryOK        []bool // by category id
+	brandOK           []bool // by brand display id
+	marketOK          []bool // by market code
+	cond, status      uint8
+	support, openCase *bool
+	authHas           []bool
+	from, to          int64
+	useFrom, useTo    bool
+
+	// demote is set for a text query that names no accessory: listings of
+	// accessories then rank below the products they fit.
+	demote bool
+}
+
+// idSet marks the ids of the values of d named in values; nil when values is empty.
+func idSet(d *dict, values []string) []bool {
+	if len(values) == 0 {
+		return nil
+	}
+	var out []bool
+	for _, v := range values {
+		id, ok := d.lookup(v)
+		if !ok {
+			continue
+		}
+		for int(id) >= len(out) {
+			out = append(out, false)
+		}
+		out[id] = true
+	}
+	if out == nil {
+		out = []bool{} // filtering, but on values never indexed
+	}
+	return out
 }
 
 func (ds *dicts) resolve(q search.Query) filter {
 	var f filter
-	lookup := func(d *dict, s string, id *uint32, use *bool) {
-		if s == "" {
-			return
-		}
-		v, ok := d.lookup(s)
-		if !ok {
-			f.none = true
-		}
-		*id, *use = v, true
+	if q.ProductID != "" {
+		v, ok := ds.product.lookup(q.ProductID)
+		f.product, f.useProduct, f.none = v, true, !ok
 	}
-	lookup(ds.product, q.ProductID, &f.product, &f.useProduct)
-	lookup(ds.retailer, q.Retailer, &f.retailer, &f.useRetailer)
-	lookup(ds.category, q.Category, &f.category, &f.useCategory)
-	if q.Brand != "" {
-		var key uint32
-		var use bool
-		lookup(ds.brandKey, search.NormalizeBrand(q.Brand), &key, &use)
-		f.brandOK = ds.brandsWithKey(key)
+	f.retailerOK = idSet(ds.retailer, q.Retailers)
+	f.categoryOK = idSet(ds.category, q.Categories)
+	if len(q.Brands) > 0 {
+		f.brandOK = []bool{}
+		for _, b := range q.Brands {
+			key, ok := ds.brandKey.lookup(search.NormalizeBrand(b))
+			if !ok {
+				continue
+			}
+			for i, has := range ds.brandsWithKey(key) {
+				for i >= len(f.brandOK) {
+					f.brandOK = append(f.brandOK, false)
+				}
+				f.brandOK[i] = f.brandOK[i] || has
+			}
+		}
 	}
-	f.market = marketCodes[q.MarketType]
+	if len(q.MarketTypes) > 0 {
+		f.marketOK = make([]bool, len(marketNames))
+		for _, m := range q.MarketTypes {
+			f.marketOK[marketCodes[m]] = m != ""
+		}
+	}
 	f.cond = condCodes[q.Condition]
 	f.status = statusCodes[q.Status]
 	f.support = q.HasSupportPeriod
@@ -311,14 +366,32 @@ func (f *filter) comboOnly() bool {
 	return !f.useProduct && f.openCase == nil && !f.useFrom && !f.useTo
 }
 
-// match reports whether r passes every filter except the dates.
-func (f *filter) match(r *row) bool {
+// in reports whether id is in set; a nil set holds everything.
+func in(set []bool, id int) bool { return set == nil || (id < len(set) && set[id]) }
+
+// misses returns the facet dimensions whose filter r fails, as a mask.
+func (f *filter) misses(r *row) uint8 {
+	var m uint8
+	if !in(f.retailerOK, int(r.retailer)) {
+		m |= dimRetailer
+	}
+	if !in(f.marketOK, int(r.market)) {
+		m |= dimMarket
+	}
+	if !in(f.brandOK, int(r.brand)) {
+		m |= dimBrand
+	}
+	if !in(f.categoryOK, int(r.category)) {
+		m |= dimCategory
+	}
+	return m
+}
+
+// matchBase reports whether r passes every filter except the facet
+// filters and the dates.
+func (f *filter) matchBase(r *row) bool {
 	switch {
 	case f.useProduct && r.product != f.product,
-		f.useRetailer && uint32(r.retailer) != f.retailer,
-		f.useCategory && uint32(r.category) != f.category,
-		f.brandOK != nil && (int(r.brand) >= len(f.brandOK) || !f.brandOK[r.brand]),
-		f.market != 0 && r.market != f.market,
 		f.cond != 0 && r.cond != f.cond,
 		f.status != 0 && r.status != f.status,
 		f.support != nil && r.support != *f.support:
@@ -332,6 +405,26 @@ func (f *filter) match(r *row) bool {
 	}
 	return true
 }
+
+// match reports whether r passes every filter except the dates.
+func (f *filter) match(r *row) bool { return f.matchBase(r) && f.misses(r) == 0 }
+
+// facetMiss is the miss mask of a row that passes the other filters and
+// counts in the facets (disjunctive: it fails at most one facet's filter),
+// or missNone when it counts nowhere.
+func (f *filter) facetMiss(r *row) uint8 {
+	if !f.matchBase(r) {
+		return missNone
+	}
+	m := f.misses(r)
+	if m&(m-1) != 0 {
+		return missNone
+	}
+	return m
+}
+
+// missNone marks a row that neither matches nor counts in any facet.
+const missNone uint8 = 0xff
 
 // matchTime reports whether an observation time passes the date filters.
 func (f *filter) matchTime(observed int64) bool {

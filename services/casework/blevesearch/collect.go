@@ -106,6 +106,7 @@ type collector struct {
 	after  *search.Cursor
 	shard  int
 	total  int64
+	seen   int64 // text matches offered, before any filter
 	top    topK
 	facets facetCounts
 
@@ -128,7 +129,7 @@ type collector struct {
 type comboTally struct {
 	sc     *segCache
 	counts []int64
-	ok     []bool // by combination: whether it passes the filters
+	miss   []uint8 // by combination: its facet miss mask (filter.facetMiss)
 }
 
 func newCollector(f *filter, after *search.Cursor, shard, k int) *collector {
@@ -141,13 +142,24 @@ func newProductCollector(f *filter, shard, perGroup int) *collector {
 
 // add considers local doc number local of sc, scored score.
 func (c *collector) add(sc *segCache, local uint32, score float64) {
+	c.seen++
 	if c.perCombo {
 		c.addCombo(sc, local, score)
 		return
 	}
 	r := &sc.rows[local]
-	if !c.f.match(r) || (c.f.timed() && !c.f.matchTime(sc.observed[local])) {
+	if c.f.timed() && !c.f.matchTime(sc.observed[local]) {
 		return
+	}
+	if m := c.f.facetMiss(r); m != 0 {
+		// Not a match, but it may count in the one facet whose filter it fails.
+		if m != missNone && !c.byProduct {
+			c.countFacetsExcept(r, 1, m)
+		}
+		return
+	}
+	if c.f.demote && r.accessory {
+		score *= accessoryFactor
 	}
 	c.total++
 	h := cand{score: score, sc: sc, local: local, shard: c.shard}
@@ -166,11 +178,18 @@ func (c *collector) addCombo(sc *segCache, local uint32, score float64) {
 		c.startSegment(sc)
 	}
 	ci := sc.comboOf[local]
-	if !t.ok[ci] {
+	m := t.miss[ci]
+	if m == missNone {
 		return
 	}
 	t.counts[ci]++
+	if m != 0 {
+		return // counted in one facet only (flush)
+	}
 	c.total++
+	if c.f.demote && sc.combos[ci].r.accessory {
+		score *= accessoryFactor
+	}
 	c.offer(cand{score: score, sc: sc, local: local, shard: c.shard})
 }
 
@@ -183,9 +202,9 @@ func (c *collector) startSegment(sc *segCache) {
 	n := len(sc.combos)
 	t.counts = resize(t.counts, n)
 	clear(t.counts)
-	t.ok = resize(t.ok, n)
+	t.miss = resize(t.miss, n)
 	for j := range sc.combos {
-		t.ok[j] = c.f.match(&sc.combos[j].r)
+		t.miss[j] = c.f.facetMiss(&sc.combos[j].r)
 	}
 }
 
@@ -198,7 +217,7 @@ func (c *collector) flush() {
 	}
 	for j, n := range t.counts {
 		if n > 0 {
-			c.countFacets(&t.sc.combos[j].r, n)
+			c.countFacetsExcept(&t.sc.combos[j].r, n, t.miss[j])
 		}
 	}
 	t.sc = nil
@@ -212,17 +231,36 @@ func resize[T any](s []T, n int) []T {
 	return make([]T, n)
 }
 
-// countN counts n matching hits that share r's facet attributes.
-func (c *collector) countN(r *row, n int64) {
-	c.total += n
-	c.countFacets(r, n)
+// countMiss counts n hits sharing r's attributes and facet miss mask
+// miss: as matches when miss is 0, in one facet when it has one bit set.
+func (c *collector) countMiss(r *row, n int64, miss uint8) {
+	if miss == missNone {
+		return
+	}
+	if miss == 0 {
+		c.total += n
+	}
+	c.countFacetsExcept(r, n, miss)
 }
 
-func (c *collector) countFacets(r *row, n int64) {
-	add(&c.facets.retailer, uint32(r.retailer), n)
-	add(&c.facets.market, uint32(r.market), n)
-	add(&c.facets.brand, r.brand, n)
-	add(&c.facets.category, uint32(r.category), n)
+func (c *collector) countFacets(r *row, n int64) { c.countFacetsExcept(r, n, 0) }
+
+// countFacetsExcept counts n hits sharing r's attributes in the facets they
+// count in: every facet when miss is 0, else only the one facet whose
+// filter they fail (miss has one bit set), as facets are disjunctive.
+func (c *collector) countFacetsExcept(r *row, n int64, miss uint8) {
+	if miss&^dimRetailer == 0 {
+		add(&c.facets.retailer, uint32(r.retailer), n)
+	}
+	if miss&^dimMarket == 0 {
+		add(&c.facets.market, uint32(r.market), n)
+	}
+	if miss&^dimBrand == 0 {
+		add(&c.facets.brand, r.brand, n)
+	}
+	if miss&^dimCategory == 0 {
+		add(&c.facets.category, uint32(r.category), n)
+	}
 }
 
 // offer considers a matching hit for the page, after the cursor.
@@ -258,6 +296,7 @@ func (c *collector) group(r *row, h cand) {
 // Both must have been flushed.
 func (c *collector) merge(o *collector) {
 	c.total += o.total
+	c.seen += o.seen
 	c.unlinked += o.unlinked
 	for _, h := range o.top.h {
 		c.top.offer(h)

@@ -24,7 +24,7 @@ const (
 	genPrefix   = "gen-"
 	// formatVersion changes whenever the document layout changes; an index
 	// written with another version must be rebuilt.
-	formatVersion = 2
+	formatVersion = 3
 )
 
 type genMeta struct {

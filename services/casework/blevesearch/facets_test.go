@@ -47,32 +47,38 @@ func TestTextFacetsMatchTheirHits(t *testing.T) {
 		{Q: "camera", MarketType: search.MarketMarketplace},
 		{Q: "camera", Brand: "tapo", HasSupportPeriod: new(true)},
 		{Q: "doorbell", Status: search.StatusLive, Retailer: "eBay"},
+		{Q: "camera", Retailers: []string{"eBay", "Argos"}, MarketType: search.MarketMarketplace},
+		{Q: "smart plug", Brands: []string{"TP-Link", "Meross"}, Categories: []string{searchtest.CatPlug}},
 	} {
 		t.Run(fmt.Sprintf("%+v", q), func(t *testing.T) {
 			r, err := e.Search(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var hits []search.Doc
-			page := q
-			page.Limit = search.MaxLimit
-			for {
-				p, err := e.Search(ctx, page)
-				if err != nil {
-					t.Fatal(err)
+			pageAll := func(page search.Query) []search.Doc {
+				var hits []search.Doc
+				page.Limit = search.MaxLimit
+				for {
+					p, err := e.Search(ctx, page)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, h := range p.Items {
+						hits = append(hits, byID[h.ListingID])
+					}
+					if p.NextCursor == "" {
+						return hits
+					}
+					page.Cursor = p.NextCursor
 				}
-				for _, h := range p.Items {
-					hits = append(hits, byID[h.ListingID])
-				}
-				if p.NextCursor == "" {
-					break
-				}
-				page.Cursor = p.NextCursor
 			}
+			hits := pageAll(q)
 			if r.Total == 0 || int64(len(hits)) != r.Total {
 				t.Fatalf("Total = %d, paged %d hits", r.Total, len(hits))
 			}
-			_, want := searchtest.ExpectedFacets(hits, search.Query{})
+			// Facets are disjunctive: they are those of the text's hits with
+			// every filter but the facet's own applied.
+			_, want := searchtest.ExpectedFacets(pageAll(search.Query{Q: q.Q}), q)
 			for _, name := range search.FacetNames {
 				if got := r.Facets[name]; !slices.Equal(got, want[name]) {
 					t.Errorf("facet %s = %v, want %v", name, got, want[name])

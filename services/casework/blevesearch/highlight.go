@@ -26,16 +26,20 @@ func highlightTitle(title string, t textQuery, an analysis.Analyzer) string {
 	for _, k := range t.modelKeys {
 		keys[k] = true
 	}
+	if t.model != "" {
+		keys[t.model] = true
+	}
+	terms := t.allTerms()
 	for i, tok := range toks {
-		term := string(tok.Term)
+		term := search.Fold(string(tok.Term))
 		hit := false
-		for _, w := range t.terms {
+		for _, w := range terms {
 			if term == w || (fuzziness(w) > 0 && withinOneEdit(term, w)) {
 				hit = true
 				break
 			}
 		}
-		if !hit && keys[search.NormalizeModel(title[tok.Start:tok.End])] {
+		if !hit && keys[search.NormalizeModel(search.Fold(title[tok.Start:tok.End]))] {
 			hit = true
 		}
 		if hit {
@@ -44,7 +48,7 @@ func highlightTitle(title string, t textQuery, an analysis.Analyzer) string {
 		}
 		if i+1 < len(toks) {
 			next := toks[i+1]
-			if keys[search.NormalizeModel(title[tok.Start:next.End])] {
+			if keys[search.NormalizeModel(search.Fold(title[tok.Start:next.End]))] {
 				marks = append(marks, span{tok.Start, next.End})
 			}
 		}

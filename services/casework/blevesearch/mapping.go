@@ -22,6 +22,7 @@ const (
 	fieldModel     = "model"      // normalised model number
 	fieldModelKeys = "model_keys" // model-number forms found in model and title
 	fieldGTIN      = "gtin"       // 14-digit GTIN key
+	fieldCategory  = "cat"        // the words of the listing's category (core/categories.Terms), English analysis
 	fieldAttrs     = "a"          // packed filter/facet attributes (doc values only)
 	fieldHit       = "h"          // stored JSON of what a result shows
 )
@@ -38,8 +39,13 @@ func newMapping() mapping.IndexMapping {
 	dm := bleve.NewDocumentStaticMapping()
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
-	text.Store, text.IncludeInAll, text.IncludeTermVectors, text.DocValues = false, false, false, false
+	// Term vectors (positions) let a quoted query match as a phrase.
+	text.Store, text.IncludeInAll, text.IncludeTermVectors, text.DocValues = false, false, true, false
 	dm.AddFieldMappingsAt(fieldText, text)
+	cat := bleve.NewTextFieldMapping()
+	cat.Analyzer = en.AnalyzerName
+	cat.Store, cat.IncludeInAll, cat.IncludeTermVectors, cat.DocValues = false, false, false, false
+	dm.AddFieldMappingsAt(fieldCategory, cat)
 
 	for _, f := range []string{fieldModel, fieldModelKeys, fieldGTIN} {
 		kw := bleve.NewKeywordFieldMapping()
@@ -73,7 +79,8 @@ type storedHit struct {
 }
 
 const (
-	optText   = index.IndexField
+	optText   = index.IndexField | index.IncludeTermVectors
+	optCat    = index.IndexField
 	optKey    = index.IndexField
 	optAttrs  = index.IndexField | index.DocValues | index.SkipFreqNorm
 	optStored = index.StoreField
@@ -102,17 +109,21 @@ func (b *docBuilder) toDocument(d search.Doc) (*document.Document, error) {
 		return nil, fmt.Errorf("encode listing %s: %w", d.ListingID, err)
 	}
 	doc := document.NewDocument(d.ListingID)
-	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(search.ListingText(d.Title, d.Brand)), optText, b.text))
-	if m := search.NormalizeModel(d.Model); m != "" {
+	f := search.Features(d)
+	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(f.Text), optText, b.text))
+	if f.Category != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldCategory, nil, []byte(f.Category), optCat, b.text))
+	}
+	for _, m := range f.Models {
 		doc.AddField(document.NewTextFieldCustom(fieldModel, nil, []byte(m), optKey, nil))
 	}
-	for i, k := range search.IndexModelKeys(d.Model, d.Title) {
+	for i, k := range f.ModelKeys {
 		doc.AddField(document.NewTextFieldCustom(fieldModelKeys, []uint64{uint64(i)}, []byte(k), optKey, nil))
 	}
 	if g, ok := search.GTINKey(d.GTIN); ok {
 		doc.AddField(document.NewTextFieldCustom(fieldGTIN, nil, []byte(g), optKey, nil))
 	}
-	doc.AddField(document.NewTextFieldCustom(fieldAttrs, nil, []byte(packAttrs(d)), optAttrs, nil))
+	doc.AddField(document.NewTextFieldCustom(fieldAttrs, nil, []byte(packAttrsOf(d, f)), optAttrs, nil))
 	doc.AddField(document.NewTextFieldCustom(fieldHit, nil, hit, optStored, nil))
 	return doc, nil
 }

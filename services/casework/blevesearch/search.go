@@ -35,7 +35,8 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	if f.none || (hasText && tq.empty()) {
 		return emptyResult(), nil
 	}
-	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
+	f.demote = hasText && !tq.accessory
+	merged, err := e.collectWidening(ctx, g, tq, hasText, func(shard int) *collector {
 		return newCollector(&f, after, shard, q.Limit+1)
 	})
 	if err != nil {
@@ -76,7 +77,8 @@ func (e *Engine) SearchProducts(ctx context.Context, pq search.ProductQuery) (se
 	if f.none || (hasText && tq.empty()) {
 		return search.ProductResult{Products: []search.ProductGroup{}}, nil
 	}
-	merged, err := e.collect(ctx, g, tq, hasText, func(shard int) *collector {
+	f.demote = hasText && !tq.accessory
+	merged, err := e.collectWidening(ctx, g, tq, hasText, func(shard int) *collector {
 		return newProductCollector(&f, shard, pq.TopListings)
 	})
 	if err != nil {
@@ -136,6 +138,22 @@ func emptyResult() search.Result {
 		facets[name] = []search.FacetCount{}
 	}
 	return search.Result{Items: []search.Hit{}, Facets: facets}
+}
+
+// collectWidening runs the strict text query and, when it matches fewer
+// than widenBelow listings, the query with partial matches (so that a word
+// only in the description or category does not empty the result). The
+// decision is on the text alone, before filters, so that every filter and
+// facet of one text sees the same matches.
+func (e *Engine) collectWidening(ctx context.Context, g *generation, tq textQuery, hasText bool, mk func(shard int) *collector) (*collector, error) {
+	merged, err := e.collect(ctx, g, tq, hasText, mk)
+	if err != nil || !hasText || merged.seen >= widenBelow {
+		return merged, err
+	}
+	if wide, more := tq.widen(); more {
+		return e.collect(ctx, g, wide, hasText, mk)
+	}
+	return merged, nil
 }
 
 // collect runs the query on every shard in parallel and merges the
@@ -259,14 +277,14 @@ func (s *shard) scanView(ctx context.Context, v *view, c *collector) error {
 				counts[sc.comboOf[d]]--
 			}
 			for j := range sc.combos {
-				if counts[j] > 0 && c.f.match(&sc.combos[j].r) {
-					c.countN(&sc.combos[j].r, counts[j])
+				if counts[j] > 0 {
+					c.countMiss(&sc.combos[j].r, counts[j], c.f.facetMiss(&sc.combos[j].r))
 				}
 			}
 		} else {
 			scanRows(sc, deleted, func(local int) {
-				if c.f.match(&sc.rows[local]) && (!c.f.timed() || c.f.matchTime(sc.observed[local])) {
-					c.countN(&sc.rows[local], 1)
+				if !c.f.timed() || c.f.matchTime(sc.observed[local]) {
+					c.countMiss(&sc.rows[local], 1, c.f.facetMiss(&sc.rows[local]))
 				}
 			})
 		}

@@ -275,13 +275,19 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err != nil {
 		return search.Result{}, err
 	}
-	body, err := searchBody(q, after)
-	if err != nil {
-		return search.Result{}, fmt.Errorf("elastic: encode search: %w", err)
-	}
 	var resp esSearchResponse
-	if err := e.search(ctx, body, &resp); err != nil {
-		return search.Result{}, err
+	for _, partial := range []bool{false, true} {
+		body, err := searchBody(q, after, partial)
+		if err != nil {
+			return search.Result{}, fmt.Errorf("elastic: encode search: %w", err)
+		}
+		resp = esSearchResponse{}
+		if err := e.search(ctx, body, &resp); err != nil {
+			return search.Result{}, err
+		}
+		if !resp.widen() {
+			break
+		}
 	}
 	return resp.toResult(q.Limit)
 }
@@ -295,13 +301,19 @@ func (e *Engine) SearchProducts(ctx context.Context, pq search.ProductQuery) (se
 	if err != nil {
 		return search.ProductResult{}, err
 	}
-	body, err := productsBody(pq)
-	if err != nil {
-		return search.ProductResult{}, fmt.Errorf("elastic: encode product search: %w", err)
-	}
 	var resp esSearchResponse
-	if err := e.search(ctx, body, &resp); err != nil {
-		return search.ProductResult{}, err
+	for _, partial := range []bool{false, true} {
+		body, err := productsBody(pq, partial)
+		if err != nil {
+			return search.ProductResult{}, fmt.Errorf("elastic: encode product search: %w", err)
+		}
+		resp = esSearchResponse{}
+		if err := e.search(ctx, body, &resp); err != nil {
+			return search.ProductResult{}, err
+		}
+		if !resp.widen() {
+			break
+		}
 	}
 	return resp.toProducts()
 }

@@ -29,6 +29,10 @@ const (
 	fObservedAt  = "observed_at"
 	fHasSupport  = "has_support_period"
 	fAuthorities = "open_case_authorities"
+	// fCategoryTerms holds the words of the listing's category (search.DocFeatures).
+	fCategoryTerms = "category_terms"
+	// fAccessory marks a listing of a thing for a product (search.DocFeatures).
+	fAccessory = "accessory"
 )
 
 // esDoc is a listing as stored in Elasticsearch. Normalisation (model keys,
@@ -43,10 +47,12 @@ type esDoc struct {
 	Description         string    `json:"description,omitempty"`
 	Brand               string    `json:"brand,omitempty"`
 	BrandKey            string    `json:"brand_key,omitempty"`
-	Model               string    `json:"model,omitempty"`
+	Models              []string  `json:"model,omitempty"`
 	ModelKeys           []string  `json:"model_keys,omitempty"`
 	GTIN                string    `json:"gtin,omitempty"`
 	Category            string    `json:"category,omitempty"`
+	CategoryTerms       string    `json:"category_terms,omitempty"`
+	Accessory           bool      `json:"accessory,omitempty"`
 	Retailer            string    `json:"retailer"`
 	MarketType          string    `json:"market_type"`
 	Seller              string    `json:"seller,omitempty"`
@@ -62,11 +68,12 @@ type esDoc struct {
 }
 
 func toESDoc(d search.Doc) esDoc {
+	f := search.Features(d)
 	out := esDoc{
 		ListingID: d.ListingID, ProductID: d.ProductID, Title: d.Title,
-		Text: search.ListingText(d.Title, d.Brand), Description: d.Description,
+		Text: f.Text, Description: d.Description,
 		Brand: search.DisplayBrand(d.Brand), BrandKey: search.NormalizeBrand(d.Brand),
-		Model: search.NormalizeModel(d.Model), ModelKeys: search.IndexModelKeys(d.Model, d.Title),
+		Models: f.Models, ModelKeys: f.ModelKeys, CategoryTerms: f.Category, Accessory: f.Accessory,
 		Category: d.Category, Retailer: d.Retailer, MarketType: d.MarketType, Seller: d.Seller, URL: d.URL,
 		PricePence: d.PricePence, Currency: d.Currency, Condition: d.Condition, ObservedAt: d.ObservedAt.UTC(),
 		HasSupportPeriod: d.HasSupportPeriod(), SupportText: d.SupportText, Status: d.Status,
@@ -116,6 +123,8 @@ func indexBody(shards, replicas int, loading bool, aliases obj) ([]byte, error) 
 				fProductID:     keyword,
 				fTitle:         obj{"type": "text", "analyzer": "english"},
 				fText:          obj{"type": "text", "analyzer": "english"},
+				fCategoryTerms: obj{"type": "text", "analyzer": "english"},
+				fAccessory:     obj{"type": "boolean"},
 				"description":  obj{"type": "text", "index": false},
 				fBrand:         textKW,
 				fBrandKey:      keyword,

@@ -49,6 +49,25 @@ type esBucket struct {
 type esAgg struct {
 	Buckets  []esBucket `json:"buckets"`
 	DocCount int64      `json:"doc_count"`
+	// Terms is the terms sub-aggregation of a filtered (disjunctive) facet.
+	Terms *esAgg `json:"terms"`
+	// Strict is the sub-aggregation of textMatchesAgg.
+	Strict *esAgg `json:"strict"`
+}
+
+// widen reports whether the strict text query matched so few listings
+// that the search should be sent again with partial matches.
+func (r esSearchResponse) widen() bool {
+	a, ok := r.Aggregations[textMatchesAgg]
+	return ok && a.Strict != nil && a.Strict.DocCount < widenBelow
+}
+
+// buckets returns the terms buckets of a facet, filtered or not.
+func (a esAgg) buckets() []esBucket {
+	if a.Terms != nil {
+		return a.Terms.Buckets
+	}
+	return a.Buckets
 }
 
 type esSearchResponse struct {
@@ -131,7 +150,7 @@ func (r esSearchResponse) toResult(limit int) (search.Result, error) {
 	}
 	for _, name := range search.FacetNames {
 		list := []search.FacetCount{}
-		for _, b := range r.Aggregations[name].Buckets {
+		for _, b := range r.Aggregations[name].buckets() {
 			if k := bucketKey(b); k != "" {
 				list = append(list, search.FacetCount{Term: k, Count: b.DocCount})
 			}

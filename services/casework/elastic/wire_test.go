@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,7 +132,10 @@ func TestUpsertSendsBulkThroughAlias(t *testing.T) {
 	eq(t, "action", lines[0], map[string]any{"index": map[string]any{"_index": alias, "_id": d.ListingID}})
 	src := lines[1]
 	eq(t, "listing_id", src["listing_id"], d.ListingID)
-	eq(t, "model", src["model"], "hs100")
+	eq(t, "model", src["model"], []any{"hs100"})
+	if src["category_terms"] == nil || src["accessory"] != nil {
+		t.Errorf("category_terms %v, accessory %v: want the category's words and no accessory flag", src["category_terms"], src["accessory"])
+	}
 	eq(t, "brand (display)", src["brand"], "TP-Link")
 	eq(t, "brand_key", src["brand_key"], "tplink")
 	eq(t, "gtin (14-digit key)", src["gtin"], "0"+d.GTIN)
@@ -339,15 +343,22 @@ func TestSearchModelNumberDSL(t *testing.T) {
 	if _, ok := body["search_after"]; ok {
 		t.Error("first page must not send search_after")
 	}
-	should := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
-	eq(t, "minimum_should_match", dig(t, body, "query", "bool", "must", "0", "bool", "minimum_should_match"), 1.0)
+	// Accessories rank below products: a boosting query around the text query.
+	eq(t, "accessory demotion", dig(t, body, "query", "bool", "must", "0", "boosting", "negative"),
+		map[string]any{"term": map[string]any{"accessory": true}})
+	eq(t, "negative_boost", dig(t, body, "query", "bool", "must", "0", "boosting", "negative_boost"), 0.25)
+	tq := dig(t, body, "query", "bool", "must", "0", "boosting", "positive", "bool")
+	should := dig(t, tq, "should").([]any)
+	eq(t, "minimum_should_match", dig(t, tq, "minimum_should_match"), 1.0)
 	eq(t, "exact model clause", should[0], map[string]any{"term": map[string]any{"model": map[string]any{"value": "hs100", "boost": 50.0}}})
 	eq(t, "exact model key clause", should[1], map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "hs100", "boost": 8.0}}})
-	match := dig(t, should[len(should)-1], "match", "text").(map[string]any)
-	eq(t, "match query text (hyphens joined)", match["query"], "hs100(uk)")
-	eq(t, "operator", match["operator"], "and")
-	eq(t, "fuzziness", match["fuzziness"], "AUTO:5,100")
-	eq(t, "transpositions", match["fuzzy_transpositions"], false)
+	// The model number is the one part of the query: model field, model keys or its words in the text.
+	part := dig(t, should[len(should)-1], "bool", "should").([]any)
+	eq(t, "model part", part[:2], []any{
+		map[string]any{"term": map[string]any{"model": map[string]any{"value": "hs100", "boost": 1.0}}},
+		map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "hs100", "boost": 1.0}}},
+	})
+	eq(t, "model words", dig(t, part[2], "match", "text"), map[string]any{"query": "hs 100", "operator": "and"})
 	eq(t, "highlight tags", dig(t, body, "highlight", "pre_tags"), []any{"<mark>"})
 	eq(t, "highlight field", dig(t, body, "highlight", "fields", "title", "number_of_fragments"), 0.0)
 	eq(t, "highlight require_field_match", dig(t, body, "highlight", "require_field_match"), false)
@@ -402,13 +413,23 @@ func TestSearchGTINAndFiltersDSL(t *testing.T) {
 	}
 	body := lastSearch(t, f)
 	eq(t, "size (clamped limit + 1)", body["size"], 101.0)
-	should := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
+	should := dig(t, body, "query", "bool", "must", "0", "boosting", "positive", "bool", "should").([]any)
 	eq(t, "gtin clause", should[0], map[string]any{"term": map[string]any{"gtin": map[string]any{"value": "0" + searchtest.Catalogue[0].GTIN, "boost": 100.0}}})
-	eq(t, "filters", dig(t, body, "query", "bool", "filter"), []any{
+	facetFilters := []any{
 		map[string]any{"term": map[string]any{"market_type": "marketplace"}},
 		map[string]any{"term": map[string]any{"retailer.keyword": "eBay"}},
 		map[string]any{"term": map[string]any{"category.keyword": "Smart plug"}},
 		map[string]any{"term": map[string]any{"brand_key": "tplink"}},
+	}
+	// Facets are disjunctive: the facet filters apply to the hits (post_filter)
+	// and each facet's aggregation gets the other three only.
+	eq(t, "post_filter", dig(t, body, "post_filter", "bool", "filter"), facetFilters)
+	for i, name := range []string{"market_type", "retailer", "category", "brand"} {
+		others := append(append([]any{}, facetFilters[:i]...), facetFilters[i+1:]...)
+		eq(t, name+" agg filter", dig(t, body, "aggs", name, "filter", "bool", "filter"), others)
+		eq(t, name+" agg terms size", dig(t, body, "aggs", name, "aggs", "terms", "terms", "size"), 20.0)
+	}
+	eq(t, "filters", dig(t, body, "query", "bool", "filter"), []any{
 		map[string]any{"term": map[string]any{"condition": "new"}},
 		map[string]any{"term": map[string]any{"status": "live"}},
 		map[string]any{"term": map[string]any{"product_id": "prd-hs100"}},
@@ -419,6 +440,38 @@ func TestSearchGTINAndFiltersDSL(t *testing.T) {
 		map[string]any{"term": map[string]any{"open_case_authorities": "TS-KENT"}},
 	})
 }
+
+func TestMultiSelectFacetsDSL(t *testing.T) {
+	f := searchServer(t, filteredFacetsResponse)
+	e := newEngine(t, f)
+	res, err := e.Search(context.Background(), search.Query{Q: "camera", Retailer: "Argos",
+		Retailers: []string{"Currys", "Argos"}, Brands: []string{"TP-Link", "tplink", "Ring"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := lastSearch(t, f)
+	retailers := map[string]any{"terms": map[string]any{"retailer.keyword": []any{"Currys", "Argos"}}}
+	brands := map[string]any{"terms": map[string]any{"brand_key": []any{"tplink", "ring"}}}
+	eq(t, "post_filter", dig(t, body, "post_filter", "bool", "filter"), []any{retailers, brands})
+	eq(t, "retailer agg filter (brands only)", dig(t, body, "aggs", "retailer", "filter", "bool", "filter"), []any{brands})
+	eq(t, "brand agg filter (retailers only)", dig(t, body, "aggs", "brand", "filter", "bool", "filter"), []any{retailers})
+	eq(t, "market_type agg filter", dig(t, body, "aggs", "market_type", "filter", "bool", "filter"), []any{retailers, brands})
+	if _, ok := dig(t, body, "query", "bool").(map[string]any)["filter"]; ok {
+		t.Error("facet filters in the query would narrow the facets")
+	}
+	eq(t, "filtered retailer facet read", res.Facets["retailer"], []search.FacetCount{{Term: "Argos", Count: 7}, {Term: "eBay", Count: 5}})
+	eq(t, "plain facet read", res.Facets["category"], []search.FacetCount{{Term: "camera", Count: 9}})
+}
+
+const filteredFacetsResponse = `{
+  "hits": {"total": {"value": 7, "relation": "eq"}, "hits": []},
+  "aggregations": {
+    "retailer": {"doc_count": 12, "terms": {"buckets": [{"key": "Argos", "doc_count": 7}, {"key": "eBay", "doc_count": 5}]}},
+    "market_type": {"doc_count": 7, "terms": {"buckets": []}},
+    "brand": {"doc_count": 9, "terms": {"buckets": []}},
+    "category": {"doc_count_error_upper_bound": 0, "buckets": [{"key": "camera", "doc_count": 9}]}
+  }
+}`
 
 func TestSearchWithoutTextDSL(t *testing.T) {
 	f := searchServer(t, searchResponse)
@@ -448,10 +501,94 @@ func TestHostileQueriesStayLiteral(t *testing.T) {
 				t.Errorf("q=%q produced a %s query: %s", q, forbidden, raw)
 			}
 		}
-		match := dig(t, body, "query", "bool", "must", "0", "bool", "should").([]any)
-		last := dig(t, match[len(match)-1], "match", "text", "query")
-		eq(t, "user text passed as match text", last, search.QueryText(q))
+		// The words reach Elasticsearch only as match text, one word at a time.
+		texts := matchTexts(body["query"])
+		for _, w := range search.TitleWords(q) {
+			if len(w) > 2 && w != "and" && !slices.Contains(texts, w) {
+				t.Errorf("q=%q: word %q is not a match text (%v)", q, w, texts)
+			}
+		}
 	}
+}
+
+// matchTexts collects the text of every match query in a query body.
+func matchTexts(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		if m, ok := x["match"].(map[string]any); ok {
+			for _, f := range m {
+				if q, ok := f.(map[string]any)["query"].(string); ok {
+					out = append(out, q)
+				}
+			}
+		}
+		for _, c := range x {
+			out = append(out, matchTexts(c)...)
+		}
+	case []any:
+		for _, c := range x {
+			out = append(out, matchTexts(c)...)
+		}
+	}
+	return out
+}
+
+func TestQuotedPhraseAndPartialMatchDSL(t *testing.T) {
+	// The strict query matches 3 listings before filters: the engine asks again with partial matches.
+	f := searchServer(t, `{"hits": {"total": {"value": 1, "relation": "eq"}, "hits": []},
+		"aggregations": {"text_matches": {"doc_count": 900, "strict": {"doc_count": 3}}}}`)
+	e := newEngine(t, f)
+	if _, err := e.Search(context.Background(), search.Query{Q: `Kärnvik "X-100 Pro" wall mount`, Retailer: "eBay"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.find(http.MethodPost, is("/"+alias+"/_search"))
+	if len(sent) != 2 {
+		t.Fatalf("%d searches sent, want the strict one and the widened one", len(sent))
+	}
+	first := sent[0].JSON(t)
+	strictText := dig(t, first, "query", "bool", "must", "0")
+	eq(t, "text matches counted before filters", dig(t, first, "aggs", "text_matches"), map[string]any{
+		"global": map[string]any{}, "aggs": map[string]any{"strict": map[string]any{"filter": strictText}}})
+	partialClauses := func(should []any) int {
+		n := 0
+		for _, c := range should {
+			if b, ok := c.(map[string]any)["bool"].(map[string]any); ok && b["minimum_should_match"] != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := partialClauses(dig(t, strictText, "bool", "should").([]any)); n != 0 {
+		t.Errorf("the strict query has %d partial clauses", n)
+	}
+	body := lastSearch(t, f)
+	if _, ok := body["aggs"].(map[string]any)["text_matches"]; ok {
+		t.Error("the widened search counts text matches again")
+	}
+	// The query names an accessory ("mount"): no demotion.
+	tq := dig(t, body, "query", "bool", "must", "0", "bool")
+	eq(t, "phrase must", dig(t, tq, "must", "0", "bool", "should"), []any{
+		map[string]any{"match_phrase": map[string]any{"text": "X-100 Pro"}},
+		map[string]any{"term": map[string]any{"model": map[string]any{"value": "x100pro", "boost": 1.0}}},
+		map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "x100pro", "boost": 1.0}}},
+	})
+	should := dig(t, tq, "should").([]any)
+	// The query names an accessory: the model's mention counts, not the exact-model boost.
+	eq(t, "model from the phrase", should[0], map[string]any{"term": map[string]any{"model_keys": map[string]any{"value": "x100pro", "boost": 8.0}}})
+	all := dig(t, should[len(should)-2], "bool").(map[string]any)
+	eq(t, "all parts boost", all["boost"], 20.0)
+	eq(t, "all parts", len(all["must"].([]any)), 4) // karnvik, wall, mount, the model number
+	if partialClauses(should) != 1 {
+		t.Errorf("the widened query has no partial clause")
+	}
+	some := dig(t, should[len(should)-1], "bool").(map[string]any)
+	eq(t, "minimum_should_match", some["minimum_should_match"], 3.0)
+	word := dig(t, all["must"].([]any)[0], "bool", "should").([]any)
+	eq(t, "folded brand word with typo tolerance", word[0], map[string]any{"match": map[string]any{"text": map[string]any{
+		"query": "karnvik", "fuzziness": "AUTO:5,100", "prefix_length": 0.0, "fuzzy_transpositions": false, "zero_terms_query": "all"}}})
+	eq(t, "category words", word[1], map[string]any{"match": map[string]any{"category_terms": map[string]any{
+		"query": "karnvik", "boost": 0.5, "zero_terms_query": "all"}}})
 }
 
 func TestBadCursorIsRejectedBeforeSending(t *testing.T) {

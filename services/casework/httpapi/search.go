@@ -13,15 +13,18 @@ import (
 // searchQuery is the listing search. q is plain text: query-language
 // characters in it (*, ~, :, quotes) are searched for, never interpreted.
 type searchQuery struct {
-	Q                string `query:"q" validate:"max=500"`
-	MarketType       string `query:"market_type" validate:"omitempty,oneof=retailer marketplace secondary"`
-	Retailer         string `query:"retailer" validate:"max=200"`
-	Category         string `query:"category" validate:"max=100"`
-	Brand            string `query:"brand" validate:"max=200"`
-	Condition        string `query:"condition" validate:"omitempty,oneof=new used refurbished"`
-	Status           string `query:"status" validate:"omitempty,oneof=live removed"`
-	HasSupportPeriod string `query:"has_support_period" validate:"omitempty,oneof=true false"`
-	ProductID        string `query:"product_id" validate:"max=64"`
+	Q string `query:"q" validate:"max=500"`
+	// market_type, retailer, category and brand may be repeated
+	// (retailer=Argos&retailer=Currys): a listing matches any of the values.
+	// Facets are disjunctive: each is counted without its own filter.
+	MarketType       []string `query:"market_type" validate:"max=50,dive,oneof=retailer marketplace secondary"`
+	Retailer         []string `query:"retailer" validate:"max=50,dive,max=200"`
+	Category         []string `query:"category" validate:"max=50,dive,max=100"`
+	Brand            []string `query:"brand" validate:"max=50,dive,max=200"`
+	Condition        string   `query:"condition" validate:"omitempty,oneof=new used refurbished"`
+	Status           string   `query:"status" validate:"omitempty,oneof=live removed"`
+	HasSupportPeriod string   `query:"has_support_period" validate:"omitempty,oneof=true false"`
+	ProductID        string   `query:"product_id" validate:"max=64"`
 	// HasOpenCase filters on whether the caller's authority has an open case on the listing's product.
 	HasOpenCase  string `query:"has_open_case" validate:"omitempty,oneof=true false"`
 	ObservedFrom string `query:"observed_from" validate:"max=40"`
@@ -61,7 +64,7 @@ func searchTime(fe *apperr.Fields, field, s string) time.Time {
 
 func (q searchQuery) toQuery() (search.Query, error) {
 	var fe apperr.Fields
-	out := search.Query{Q: q.Q, MarketType: q.MarketType, Retailer: q.Retailer, Category: q.Category, Brand: q.Brand,
+	out := search.Query{Q: q.Q, MarketTypes: q.MarketType, Retailers: q.Retailer, Categories: q.Category, Brands: q.Brand,
 		Condition: q.Condition, Status: q.Status, ProductID: q.ProductID, HasSupportPeriod: boolParam(q.HasSupportPeriod),
 		HasOpenCase: boolParam(q.HasOpenCase), ObservedFrom: searchTime(&fe, "observed_from", q.ObservedFrom),
 		ObservedTo: searchTime(&fe, "observed_to", q.ObservedTo), Limit: q.Limit, Cursor: q.Cursor}

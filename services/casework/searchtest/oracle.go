@@ -2,6 +2,7 @@ package searchtest
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/search"
 )
@@ -9,12 +10,56 @@ import (
 // Matches reports whether d passes every filter of q (the text is ignored).
 // It is the reference the suite checks engines against.
 func Matches(d search.Doc, q search.Query) bool {
+	q = normalized(q)
+	return matchesBase(d, q) && misses(d, q) == ""
+}
+
+// normalized merges q's one-value filters into its lists, as engines do.
+func normalized(q search.Query) search.Query {
+	if nq, err := q.Normalized(); err == nil {
+		return nq
+	}
+	return q
+}
+
+func anyOf(list []string, v string, eq func(a, b string) bool) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, x := range list {
+		if eq(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func same(a, b string) bool { return a == b }
+
+func sameBrand(a, b string) bool { return search.NormalizeBrand(a) == search.NormalizeBrand(b) }
+
+// misses names the facets whose filter d fails, joined; "" when none.
+func misses(d search.Doc, q search.Query) string {
+	var m []string
+	if !anyOf(q.Retailers, d.Retailer, same) {
+		m = append(m, search.FacetRetailer)
+	}
+	if !anyOf(q.MarketTypes, d.MarketType, same) {
+		m = append(m, search.FacetMarketType)
+	}
+	if !anyOf(q.Brands, d.Brand, sameBrand) {
+		m = append(m, search.FacetBrand)
+	}
+	if !anyOf(q.Categories, d.Category, same) {
+		m = append(m, search.FacetCategory)
+	}
+	return strings.Join(m, ",")
+}
+
+// matchesBase checks the filters other than the facet filters.
+func matchesBase(d search.Doc, q search.Query) bool {
 	switch {
-	case q.MarketType != "" && d.MarketType != q.MarketType,
-		q.Retailer != "" && d.Retailer != q.Retailer,
-		q.Category != "" && d.Category != q.Category,
-		q.Brand != "" && search.NormalizeBrand(d.Brand) != search.NormalizeBrand(q.Brand),
-		q.Condition != "" && d.Condition != q.Condition,
+	case q.Condition != "" && d.Condition != q.Condition,
 		q.Status != "" && d.Status != q.Status,
 		q.ProductID != "" && d.ProductID != q.ProductID,
 		q.HasSupportPeriod != nil && d.HasSupportPeriod() != *q.HasSupportPeriod,
@@ -36,22 +81,33 @@ func Matches(d search.Doc, q search.Query) bool {
 	return true
 }
 
-// ExpectedFacets computes the facets of the docs that pass q's filters.
+// ExpectedFacets computes the total of the docs that pass q's filters and
+// the facets, each counted over the docs passing every filter but its own
+// (disjunctive facets).
 func ExpectedFacets(docs []search.Doc, q search.Query) (int64, map[string][]search.FacetCount) {
+	q = normalized(q)
 	counts := map[string]map[string]int64{}
 	for _, name := range search.FacetNames {
 		counts[name] = map[string]int64{}
 	}
 	var total int64
 	for _, d := range docs {
-		if !Matches(d, q) {
+		if !matchesBase(d, q) {
 			continue
 		}
-		total++
-		counts[search.FacetRetailer][d.Retailer]++
-		counts[search.FacetMarketType][d.MarketType]++
-		counts[search.FacetBrand][search.DisplayBrand(d.Brand)]++
-		counts[search.FacetCategory][d.Category]++
+		m := misses(d, q)
+		if m == "" {
+			total++
+		}
+		count := func(facet, term string) {
+			if m == "" || m == facet {
+				counts[facet][term]++
+			}
+		}
+		count(search.FacetRetailer, d.Retailer)
+		count(search.FacetMarketType, d.MarketType)
+		count(search.FacetBrand, search.DisplayBrand(d.Brand))
+		count(search.FacetCategory, d.Category)
 	}
 	out := map[string][]search.FacetCount{}
 	for name, m := range counts {

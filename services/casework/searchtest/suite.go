@@ -84,6 +84,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) search.Index) {
 	t.Run("BrandAndTitleWords", s.brandWords)
 	t.Run("FiltersAndFacets", s.filters)
 	t.Run("FiltersWithText", s.filtersWithText)
+	t.Run("DisjunctiveFacets", s.disjunctive)
 	t.Run("OpenCasePerAuthority", s.openCase)
 	t.Run("StatusDefaultsToAny", s.status)
 	t.Run("Pagination", s.pagination)
@@ -95,6 +96,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) search.Index) {
 	t.Run("ProductsWithText", s.productsText)
 	t.Run("InvalidQuery", s.invalidQuery)
 
+	t.Run("RelevanceRules", func(t *testing.T) { relevanceRules(t, newIndex(t)) })
 	t.Run("UpsertOverwrites", func(t *testing.T) { upsertOverwrites(t, newIndex(t)) })
 	t.Run("Delete", func(t *testing.T) { deleteDocs(t, newIndex(t)) })
 	t.Run("FacetsAfterWrites", func(t *testing.T) { facetsAfterWrites(t, newIndex(t)) })
@@ -311,6 +313,13 @@ func (s *suite) filterQueries() []search.Query {
 		{ObservedTo: to},
 		{ObservedFrom: from, ObservedTo: to, MarketType: search.MarketRetailer},
 		{ObservedFrom: Listing(7).ObservedAt, ObservedTo: Listing(7).ObservedAt.Add(time.Nanosecond)},
+		// Multi-select: any of the values.
+		{Retailers: []string{"Argos", "Currys"}},
+		{Retailer: "Argos", Retailers: []string{"eBay", "No Such Shop"}},
+		{Retailers: []string{"No Such Shop"}, MarketType: search.MarketRetailer},
+		{MarketTypes: []string{search.MarketRetailer, search.MarketSecondary}, Categories: []string{CatCamera, CatPlug}},
+		{Brands: []string{"tp link", "Ring"}, Retailers: []string{"Argos", "Amazon Marketplace"}},
+		{Brands: []string{"No Such Brand"}, Status: search.StatusLive},
 	}
 }
 
@@ -356,9 +365,12 @@ func (s *suite) filtersWithText(t *testing.T) {
 		if int64(len(hits)) != r.Total {
 			t.Errorf("%+v: paged %d hits, Total %d", q, len(hits), r.Total)
 		}
+		// Facets are disjunctive: the market types the filter accepts sum to Total.
 		var sum int64
 		for _, f := range r.Facets[search.FacetMarketType] {
-			sum += f.Count
+			if q.MarketType == "" || f.Term == q.MarketType {
+				sum += f.Count
+			}
 		}
 		if sum != r.Total {
 			t.Errorf("%+v: market_type facet sums to %d, Total %d", q, sum, r.Total)
@@ -374,6 +386,59 @@ func (s *suite) filtersWithText(t *testing.T) {
 		}
 		if r.Total == 0 {
 			t.Errorf("%+v: nothing found; the fixture should have matches", q)
+		}
+	}
+}
+
+// disjunctive checks that filtering on a facet keeps that facet's other
+// terms, for text queries, multi-select and several facets at once.
+func (s *suite) disjunctive(t *testing.T) {
+	for _, text := range []string{"camera", "smart plug", ""} {
+		base := mustSearch(t, s.idx, search.Query{Q: text})
+		matched := map[string]bool{}
+		for _, h := range all(t, s.idx, search.Query{Q: text}) {
+			matched[h.ListingID] = true
+		}
+		var docs []search.Doc
+		for _, d := range s.docs {
+			if matched[d.ListingID] {
+				docs = append(docs, d)
+			}
+		}
+		count := func(facet, term string) int64 {
+			for _, f := range base.Facets[facet] {
+				if f.Term == term {
+					return f.Count
+				}
+			}
+			return 0
+		}
+		argos := search.Query{Q: text, Retailer: "Argos"}
+		r := mustSearch(t, s.idx, argos)
+		if !facetsEqual(r.Facets[search.FacetRetailer], base.Facets[search.FacetRetailer]) {
+			t.Errorf("q=%q retailer=Argos: retailer facet %v, want the unfiltered %v", text, r.Facets[search.FacetRetailer], base.Facets[search.FacetRetailer])
+		}
+		if r.Total != count(search.FacetRetailer, "Argos") {
+			t.Errorf("q=%q retailer=Argos: Total %d, the facet said %d", text, r.Total, count(search.FacetRetailer, "Argos"))
+		}
+		two := search.Query{Q: text, Retailers: []string{"Argos", "Currys"}}
+		if r := mustSearch(t, s.idx, two); r.Total != count(search.FacetRetailer, "Argos")+count(search.FacetRetailer, "Currys") {
+			t.Errorf("q=%q retailer=Argos&retailer=Currys: Total %d, want the two facet counts' sum", text, r.Total)
+		}
+		for _, q := range []search.Query{argos, two,
+			{Q: text, Retailers: []string{"eBay", "Argos"}, MarketTypes: []string{search.MarketMarketplace}},
+			{Q: text, Brands: []string{"TP-Link"}, Categories: []string{CatPlug, CatCamera}, Condition: search.ConditionNew},
+		} {
+			r := mustSearch(t, s.idx, q)
+			total, facets := ExpectedFacets(docs, q)
+			if r.Total != total {
+				t.Errorf("%+v: Total %d, want %d", q, r.Total, total)
+			}
+			for _, name := range search.FacetNames {
+				if !facetsEqual(r.Facets[name], facets[name]) {
+					t.Errorf("%+v: facet %s = %v, want %v", q, name, r.Facets[name], facets[name])
+				}
+			}
 		}
 	}
 }
@@ -497,10 +562,18 @@ func (s *suite) hostile(t *testing.T) {
 		}
 	}
 	// Syntax characters are text: no wildcard, no field, no boolean operators.
-	for _, q := range []string{"*", "?", "title:plug", "_id:lst-00000001", "/.*/", "AND"} {
+	for _, q := range []string{"*", "?", "/.*/", "AND"} {
 		if r := mustSearch(t, s.idx, search.Query{Q: q}); r.Total != 0 {
 			t.Errorf("q=%q matched %d listings: query syntax leaked", q, r.Total)
 		}
+	}
+	for q, words := range map[string]string{"title:plug": "title plug", "_id:lst-00000001": "id lst 00000001"} {
+		if r := mustSearch(t, s.idx, search.Query{Q: q}); r.Total != mustSearch(t, s.idx, search.Query{Q: words}).Total {
+			t.Errorf("q=%q matched %d listings, not the same as the words %q: query syntax leaked", q, r.Total, words)
+		}
+	}
+	if r := mustSearch(t, s.idx, search.Query{Q: "_id:lst-00000001"}); slices.Contains(ids(r.Items), "lst-00000001") {
+		t.Error(`q="_id:lst-00000001" found the listing by its id: query syntax leaked`)
 	}
 	if r := mustSearch(t, s.idx, search.Query{Q: "+plug -camera"}); r.Total != mustSearch(t, s.idx, search.Query{Q: "plug camera"}).Total {
 		t.Error(`"+plug -camera" is not the same as the words "plug camera"`)
@@ -511,8 +584,17 @@ func (s *suite) hostile(t *testing.T) {
 	if r := mustSearch(t, s.idx, search.Query{Q: "plug^100"}); r.Total != mustSearch(t, s.idx, search.Query{Q: "plug 100"}).Total {
 		t.Errorf(`"plug^100" is not the same as the words "plug 100": boost syntax leaked`)
 	}
-	if r := mustSearch(t, s.idx, search.Query{Q: `"smart plug"`}); r.Total != plugs {
-		t.Errorf(`quoted "smart plug" found %d, the words %d`, r.Total, plugs)
+	// A quoted phrase matches exactly: fewer listings than the words, each
+	// with the phrase in its title or brand.
+	quoted := all(t, s.idx, search.Query{Q: `"smart plug"`})
+	if len(quoted) == 0 || int64(len(quoted)) > plugs {
+		t.Errorf(`quoted "smart plug" found %d, the words %d`, len(quoted), plugs)
+	}
+	for _, h := range quoted {
+		d := s.byID[h.ListingID]
+		if !strings.Contains(strings.ToLower(strings.Join(strings.Fields(d.Title+" "+d.Brand), " ")), "smart plug") {
+			t.Errorf(`quoted "smart plug" found %s (%q), which does not contain the phrase`, h.ListingID, d.Title)
+		}
 	}
 }
 
@@ -833,5 +915,87 @@ func rebuildFailure(t *testing.T, idx search.Index) {
 	}
 	if r := mustSearch(t, idx, search.Query{}); r.Total != 20 {
 		t.Errorf("search after failed rebuild: %d", r.Total)
+	}
+}
+
+// relevanceRules pins the ranking rules of issue 16 on a small hand-written
+// catalogue: every listing of the model first, whatever the seller wrote;
+// siblings and accessories below; no bare numbers; category words and
+// synonyms; typo-tolerant, folded brands; quoted queries exact; partial
+// matches rather than nothing.
+func relevanceRules(t *testing.T, idx search.Index) {
+	base := search.Doc{Retailer: "eBay", MarketType: search.MarketMarketplace, Currency: "GBP",
+		Condition: search.ConditionNew, Status: search.StatusLive, ObservedAt: Epoch}
+	mk := func(id, title, brand, model, category string) search.Doc {
+		d := base
+		d.ListingID, d.Title, d.Brand, d.Model, d.Category = id, title, brand, model, category
+		return d
+	}
+	docs := []search.Doc{
+		mk("x100-a", "Kärnvik® X-100 Smart Plug", "Kärnvik", "X-100", "smart_plug"),
+		mk("x100-b", "KAERNVIK X100 Wi\u2011Fi Plug White 2 Pack", "KAERNVIK", "", "smart_plug"),
+		mk("x100-c", "X-100 (UK) socket 🔌", "Generic", "X-100(UK)", ""),
+		mk("x100-pro", "Kärnvik X-100 Pro Smart Plug", "Kärnvik", "X-100 Pro", "smart_plug"),
+		mk("x100-v2", "Kärnvik X-100 V2 Smart Plug", "Kärnvik", "X-100 V2", "smart_plug"),
+		mk("x110", "Kärnvik X-110 Smart Plug", "Kärnvik", "X-110", "smart_plug"),
+		mk("x100-mount", "Wall Mount for Kärnvik X-100 Smart Plug", "Fitz", "", ""),
+		mk("p100", "Tapo P100 Mini Smart Plug", "TP-Link", "P100", "smart_plug"),
+		mk("t100", "Nordcam T-100 Outdoor 1080p", "Nordcam", "T-100", "camera"),
+		mk("ks3", "Kärnvik KS-3 Alexa Built-in", "Kärnvik", "KS-3", "smart_speaker"),
+		mk("xp200", "Ka\u0308rnvik ＸＰ-２００ Hub", "", "", ""),
+		mk("other", "Brightlux B-7 Smart Bulb", "Brightlux", "B-7", "smart_lighting"),
+	}
+	if err := idx.Upsert(ctx(t), docs); err != nil {
+		t.Fatal(err)
+	}
+	x100 := []string{"x100-a", "x100-b", "x100-c"}
+	top := func(q string, n int) []string {
+		got := ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items)
+		if len(got) > n {
+			got = got[:n]
+		}
+		slices.Sort(got)
+		return got
+	}
+	hits := func(q string) []string {
+		return ids(mustSearch(t, idx, search.Query{Q: q, Limit: search.MaxLimit}).Items)
+	}
+	for _, q := range []string{"Kärnvik X-100", "kärnvik x100", "karnvik x 100", "KAERNVIK X-100", "Karnvk X-100", "x100", "X-100(UK)"} {
+		if got := top(q, 3); !slices.Equal(got, x100) {
+			t.Errorf("q=%q: top three %v, want the X-100 listings %v", q, got, x100)
+		}
+		all := hits(q)
+		for _, sibling := range []string{"x100-pro", "x100-v2", "x110", "x100-mount"} {
+			if i := slices.Index(all, sibling); i >= 0 && i < 3 {
+				t.Errorf("q=%q: %s ranks %d, among the X-100 listings", q, sibling, i)
+			}
+		}
+	}
+	if got := hits("x 100"); slices.Contains(got, "p100") || slices.Contains(got, "t100") {
+		t.Errorf(`q="x 100" found %v: a bare "100" must not pull P100 or T-100`, got)
+	}
+	if got := top("kärnvik x-100 pro", 1); !slices.Equal(got, []string{"x100-pro"}) {
+		t.Errorf(`q="kärnvik x-100 pro": top %v, want the Pro`, got)
+	}
+	if got := hits(`"X-100 Pro"`); !slices.Equal(got, []string{"x100-pro"}) {
+		t.Errorf(`quoted "X-100 Pro" found %v, want exactly the Pro`, got)
+	}
+	for q, want := range map[string]string{"kärnvik speaker": "ks3", "nordcam cctv": "t100",
+		"Kärnvik XP-200": "xp200", "kärnvik x-100 zigbee": "x100-a", "brightlux lamp bulb": "other"} {
+		if got := hits(q); len(got) == 0 || !slices.Contains(got[:min(3, len(got))], want) {
+			t.Errorf("q=%q: %v, want %s in the top three", q, got, want)
+		}
+	}
+	// "socket" names the smart plugs; the brand is transliterated.
+	plugs := []string{"x100-a", "x100-b", "x100-pro", "x100-v2", "x110"}
+	socket := hits("kaernvik socket")
+	for i, id := range socket[:min(3, len(socket))] {
+		if !slices.Contains(plugs, id) {
+			t.Errorf(`q="kaernvik socket": hit %d is %s, not a Kärnvik smart plug`, i, id)
+		}
+	}
+	// An officer looking for the accessory finds it first.
+	if got := top("x-100 wall mount", 1); !slices.Equal(got, []string{"x100-mount"}) {
+		t.Errorf(`q="x-100 wall mount": top %v, want the mount`, got)
 	}
 }

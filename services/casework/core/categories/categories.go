@@ -119,6 +119,41 @@ var accessoryWords = map[string]bool{
 	"sign": true, "dummy": true, "fake": true, "decoy": true, "aerial": true, "antenna": true,
 }
 
+// AccessoryWord reports whether a word (any case, singular or plural) names
+// a thing for a product rather than a product: "mount", "cases", "Strap".
+func AccessoryWord(w string) bool {
+	w = strings.ToLower(w)
+	return accessoryWords[w] || accessoryWords[singular(w)]
+}
+
+// Terms returns the words a category is known by (its code, label and
+// phrases, each once) as one space-separated text, for search engines to
+// index beside a listing so that "speaker", "cctv" or "socket" find the
+// listings of smart_speaker, camera or smart_plug. It is "" for an unknown code.
+func Terms(code string) string {
+	if t, ok := terms[code]; ok {
+		return t
+	}
+	return ""
+}
+
+var terms = map[string]string{}
+
+// maxTermCategories: a word used by this many categories is left out of Terms.
+const maxTermCategories = 6
+
+// termStop are words of labels that name no product ("may be excepted, PSTI Sch 3").
+var termStop = map[string]bool{"and": true, "or": true, "psti": true, "sch": true, "may": true, "be": true, "excepted": true}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // breadcrumb separators between the levels of a seller's category path.
 const separators = ">/|»›\\:;"
 
@@ -133,8 +168,33 @@ var (
 )
 
 func init() {
+	byWord := map[string]int{} // how many categories use each word
+	termWords := map[string][]string{}
 	for _, c := range table {
 		byCode[c.Code] = c
+		seen := map[string]bool{}
+		for _, p := range append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...) {
+			for _, w := range words(p) {
+				if !seen[w] && !termStop[w] && !allDigits(w) {
+					seen[w] = true
+					termWords[c.Code] = append(termWords[c.Code], w)
+					byWord[w]++
+				}
+			}
+		}
+	}
+	for code, list := range termWords {
+		var t []string
+		for _, w := range list {
+			// A word many categories share ("smart", "wifi") tells none
+			// of them apart, and would make a search touch most listings.
+			if byWord[w] < maxTermCategories {
+				t = append(t, w)
+			}
+		}
+		terms[code] = strings.Join(t, " ")
+	}
+	for _, c := range table {
 		// The code itself ("smart_plug") and the label are wordings too.
 		all := append([]string{strings.ReplaceAll(c.Code, "_", " "), c.Label}, c.Phrases...)
 		for _, p := range all {

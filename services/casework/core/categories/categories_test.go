@@ -1,6 +1,8 @@
 package categories_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tradewarden/tradewarden/services/casework/core/categories"
@@ -85,5 +87,23 @@ func TestTableIsConsistent(t *testing.T) {
 	}
 	if categories.Known("gadget") || categories.Label("gadget") != "" {
 		t.Error("an unknown code is known")
+	}
+}
+
+func TestTerms(t *testing.T) {
+	for code, want := range map[string][]string{categories.SmartSpeaker: {"speaker", "voice"}, categories.Camera: {"cctv", "camera"},
+		categories.SmartPlug: {"socket", "plug"}, categories.BabyMonitor: {"baby", "video", "monitor"}} {
+		got := strings.Fields(categories.Terms(code))
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Terms(%s) = %v, want %q among them", code, got, w)
+			}
+		}
+		if slices.Contains(got, "smart") {
+			t.Errorf("Terms(%s) = %v holds words most categories share", code, got)
+		}
+	}
+	if categories.Terms("no_such") != "" {
+		t.Error("an unknown code has terms")
 	}
 }

@@ -54,6 +54,7 @@ func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, er
 	p, _ := principal.From(ctx)
 	q.Authority = p.Authority.Code
 	q.Category = filterCategory(q.Category)
+	q.Categories = filterCategories(q.Categories)
 	nq, err := q.Normalized()
 	if err != nil {
 		return search.Result{}, queryError(err)
@@ -88,6 +89,7 @@ func (s *Service) SearchProducts(ctx context.Context, q search.ProductQuery) (Pr
 	p, _ := principal.From(ctx)
 	q.Query.Authority = p.Authority.Code
 	q.Query.Category = filterCategory(q.Query.Category)
+	q.Query.Categories = filterCategories(q.Query.Categories)
 	nq, err := q.Normalized()
 	if err != nil {
 		return ProductSearch{}, queryError(err)
@@ -237,6 +239,17 @@ func DocCategory(productCategory, listingCategory string) string {
 		return productCategory
 	}
 	return listingCategory
+}
+
+func filterCategories(list []string) []string {
+	if len(list) == 0 {
+		return list
+	}
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = filterCategory(c)
+	}
+	return out
 }
 
 // filterCategory lets a category filter name a category in any wording

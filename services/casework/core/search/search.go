@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -102,16 +103,31 @@ func (d Doc) Validate() error {
 	return nil
 }
 
+// MaxFilterValues bounds the values of one multi-select filter.
+const MaxFilterValues = 50
+
 // Query is a listing search. Zero-valued filters do not filter.
+//
+// The facet filters (market type, retailer, brand, category) are
+// multi-select: a listing passes when it has any of the values given. They
+// are also disjunctive for the facets: the counts of one facet are taken
+// over the listings passing every filter except that facet's own, so that
+// filtering on retailer=Argos still shows what the other retailers have.
 type Query struct {
-	Q          string // free text: title, brand, model number or GTIN
-	MarketType string
-	Retailer   string
-	Category   string
-	Brand      string // compared after NormalizeBrand
-	Condition  string
-	Status     string // "" (any), StatusLive or StatusRemoved
-	ProductID  string
+	Q string // free text: title, brand, model number or GTIN
+	// MarketType, Retailer, Category and Brand are shorthand for a one-value
+	// MarketTypes, Retailers, Categories or Brands; Normalized merges them in.
+	MarketType  string
+	Retailer    string
+	Category    string
+	Brand       string   // compared after NormalizeBrand
+	MarketTypes []string // any of
+	Retailers   []string // any of
+	Categories  []string // any of
+	Brands      []string // any of, compared after NormalizeBrand
+	Condition   string
+	Status      string // "" (any), StatusLive or StatusRemoved
+	ProductID   string
 	// HasSupportPeriod filters on whether the listing shows a support period.
 	HasSupportPeriod *bool
 	// HasOpenCase filters on whether Authority has an open case on the product.
@@ -124,16 +140,31 @@ type Query struct {
 	Cursor       string // NextCursor of the previous page
 }
 
-// Normalized validates q and returns it with defaults applied and the limit clamped.
+// Normalized validates q and returns it with defaults applied, the limit
+// clamped and the one-value facet filters merged into their lists (the
+// singular fields are then empty; engines read only the lists).
 func (q Query) Normalized() (Query, error) {
+	q.MarketTypes = mergeValues(q.MarketTypes, q.MarketType)
+	q.Retailers = mergeValues(q.Retailers, q.Retailer)
+	q.Categories = mergeValues(q.Categories, q.Category)
+	q.Brands = mergeValues(q.Brands, q.Brand)
+	q.MarketType, q.Retailer, q.Category, q.Brand = "", "", "", ""
+	for name, list := range map[string][]string{"market_type": q.MarketTypes, "retailer": q.Retailers,
+		"category": q.Categories, "brand": q.Brands} {
+		if len(list) > MaxFilterValues {
+			return q, fmt.Errorf("%w: more than %d %s values", ErrBadQuery, MaxFilterValues, name)
+		}
+	}
+	for _, m := range q.MarketTypes {
+		if !oneOf(m, MarketRetailer, MarketMarketplace, MarketSecondary) {
+			return q, fmt.Errorf("%w: market type %q", ErrBadQuery, m)
+		}
+	}
 	switch {
 	case q.Limit <= 0:
 		q.Limit = DefaultLimit
 	case q.Limit > MaxLimit:
 		q.Limit = MaxLimit
-	}
-	if q.MarketType != "" && !oneOf(q.MarketType, MarketRetailer, MarketMarketplace, MarketSecondary) {
-		return q, fmt.Errorf("%w: market type %q", ErrBadQuery, q.MarketType)
 	}
 	if q.Condition != "" && !oneOf(q.Condition, ConditionNew, ConditionUsed, ConditionRefurbished) {
 		return q, fmt.Errorf("%w: condition %q", ErrBadQuery, q.Condition)
@@ -182,8 +213,9 @@ type FacetCount struct {
 type Result struct {
 	Total int64 // listings matching the query and filters
 	Items []Hit // ordered by score desc, then listing id asc
-	// Facets holds, per facet name, the top FacetSize terms of the filtered
-	// result set ordered by count desc, then term asc.
+	// Facets holds, per facet name, the top FacetSize terms ordered by
+	// count desc, then term asc, counted over the listings passing every
+	// filter but that facet's own (disjunctive facets).
 	Facets     map[string][]FacetCount
 	NextCursor string // empty on the last page
 }
@@ -246,6 +278,20 @@ type Index interface {
 	Count(ctx context.Context) (int64, error)
 	// Close releases the index.
 	Close() error
+}
+
+// mergeValues returns list with one added, blanks and repeats dropped, in
+// first-seen order; nil when nothing is left.
+func mergeValues(list []string, one string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range append(append([]string(nil), list...), one) {
+		if v = strings.TrimSpace(v); v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func oneOf(s string, options ...string) bool {
