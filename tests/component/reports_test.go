@@ -224,14 +224,14 @@ func (w *reportWorld) closeCase(t *testing.T, rc *rCase, reason, note string) {
 func (w *reportWorld) confirm(t *testing.T, rc *rCase, status string, reqs []string) {
 	t.Helper()
 	off := w.as("officer", rc.authority)
-	for _, f := range findings(t, off, rc.id, "status=open") {
-		off.Patch("/api/v1/findings/"+f.ID, map[string]any{"status": status, "requirement_ids": reqs}).Expect(200)
-		if status == "confirmed" {
-			rc.confirmed = append(rc.confirmed, rFinding{reqs: reqs, at: rc.scanAt})
-		}
-		return
+	open := findings(t, off, rc.id, "status=open")
+	if len(open) == 0 {
+		t.Fatalf("no open finding left on %s", rc.ref)
 	}
-	t.Fatalf("no open finding left on %s", rc.ref)
+	off.Patch("/api/v1/findings/"+open[0].ID, map[string]any{"status": status, "requirement_ids": reqs}).Expect(200)
+	if status == "confirmed" {
+		rc.confirmed = append(rc.confirmed, rFinding{reqs: reqs, at: rc.scanAt})
+	}
 }
 
 // issue drafts, approves, issues and optionally serves a notice.

@@ -214,7 +214,7 @@ func (s Cases) hydrate(ctx context.Context, rows []caseRow) ([]cases.Case, error
 		return out, nil
 	}
 	var links []caseProductRow
-	if err := s.idb(ctx).NewSelect().Model(&links).Where("case_id IN (?)", bun.In(ids)).OrderExpr("case_id, position").Scan(ctx); err != nil {
+	if err := s.idb(ctx).NewSelect().Model(&links).Where("case_id IN (?)", bun.List(ids)).OrderExpr("case_id, position").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load case products: %w", err)
 	}
 	for _, l := range links {
@@ -224,7 +224,7 @@ func (s Cases) hydrate(ctx context.Context, rows []caseRow) ([]cases.Case, error
 	var shares []shareRow
 	if err := s.idb(ctx).NewSelect().Model(&shares).ModelTableExpr("case_shares AS s").ColumnExpr("s.*").
 		ColumnExpr("a.code AS authority_code").Join("JOIN authorities AS a ON a.id = s.authority_id").
-		Where("s.case_id IN (?)", bun.In(ids)).OrderExpr("s.referred_at").Scan(ctx); err != nil {
+		Where("s.case_id IN (?)", bun.List(ids)).OrderExpr("s.referred_at").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load case shares: %w", err)
 	}
 	for _, sh := range shares {

@@ -319,7 +319,7 @@ func (s Evidence) writeFindingRequirements(ctx context.Context, fs []evidence.Fi
 		for i, f := range fs {
 			ids[i] = f.ID
 		}
-		if _, err := s.idb(ctx).NewDelete().Table("finding_requirements").Where("finding_id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		if _, err := s.idb(ctx).NewDelete().Table("finding_requirements").Where("finding_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return fmt.Errorf("clear finding requirements: %w", err)
 		}
 	}
