@@ -104,3 +104,30 @@ func TestNoticePatchIsAMergePatch(t *testing.T) {
 		t.Fatalf("refused patches changed the notice: %+v", got)
 	}
 }
+
+// Case parties come back with the operator's name beside its id and role.
+func TestCasePartiesNameTheOperator(t *testing.T) {
+	env := wiringtest.New(t)
+	off := env.As(officer, "KENT-TS")
+	s := setupNoticeCase(t, env)
+	var parties struct {
+		Items []struct {
+			OperatorID   string `json:"operator_id"`
+			OperatorName string `json:"operator_name"`
+			Role         string `json:"role"`
+		}
+	}
+	off.Get("/api/v1/cases/" + s.caseID + "/parties").Expect(200).JSON(&parties)
+	if len(parties.Items) != 1 || parties.Items[0].OperatorID != s.operatorID ||
+		parties.Items[0].OperatorName != "Brightwave Devices Ltd" || parties.Items[0].Role != "manufacturer" {
+		t.Fatalf("parties: %+v", parties.Items)
+	}
+	var op struct{ ID string }
+	off.Post("/api/v1/operators", map[string]any{"name": "Quickship Imports Ltd"}).Expect(201).JSON(&op)
+	var added map[string]any
+	off.Post("/api/v1/cases/"+s.caseID+"/parties", map[string]string{"operator_id": op.ID, "role": "importer"}).
+		Expect(201).JSON(&added)
+	if added["operator_name"] != "Quickship Imports Ltd" || added["role"] != "importer" {
+		t.Fatalf("added party: %+v", added)
+	}
+}

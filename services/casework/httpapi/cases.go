@@ -126,12 +126,13 @@ type partyReq struct {
 }
 
 type partyDTO struct {
-	ID         string    `json:"id"`
-	OperatorID string    `json:"operator_id"`
-	Role       string    `json:"role"`
-	ProductID  string    `json:"product_id,omitempty"`
-	AddedBy    string    `json:"added_by"`
-	AddedAt    time.Time `json:"added_at"`
+	ID           string    `json:"id"`
+	OperatorID   string    `json:"operator_id"`
+	OperatorName string    `json:"operator_name,omitempty" description:"the operator's registered name (absent where operator_label stands in for it)"`
+	Role         string    `json:"role" enum:"manufacturer,own_brander,importer,distributor,authorised_representative,online_marketplace,retailer"`
+	ProductID    string    `json:"product_id,omitempty"`
+	AddedBy      string    `json:"added_by"`
+	AddedAt      time.Time `json:"added_at"`
 
 	OperatorLabel string `json:"operator_label,omitempty" description:"while a referral awaits your decision, a sole trader party is shown by this label (rule R4) and operator_id is empty"`
 }
@@ -424,8 +425,8 @@ func (s *Server) assignCase(c *fiber.Ctx) error {
 }
 
 func toPartyDTO(p cases.Party) partyDTO {
-	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, Role: string(p.Role), ProductID: p.ProductID, AddedBy: p.AddedBy, AddedAt: p.AddedAt,
-		OperatorLabel: p.OperatorLabel}
+	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, OperatorName: p.OperatorName, Role: string(p.Role), ProductID: p.ProductID,
+		AddedBy: p.AddedBy, AddedAt: p.AddedAt, OperatorLabel: p.OperatorLabel}
 }
 
 func (s *Server) listParties(c *fiber.Ctx) error {
@@ -445,6 +446,9 @@ func (s *Server) addParty(c *fiber.Ctx) error {
 		Role: cases.PartyRole(in.Role), ProductID: in.ProductID})
 	if err != nil {
 		return err
+	}
+	if op, err := s.deps.Operators.Get(c.UserContext(), p.OperatorID); err == nil {
+		p.OperatorName = op.Name // the caller just linked it, so may read it
 	}
 	return c.Status(http.StatusCreated).JSON(toPartyDTO(p))
 }
