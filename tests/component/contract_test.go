@@ -1,10 +1,16 @@
 package component_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/reports"
 	"github.com/tradewarden/tradewarden/services/casework/wiring/wiringtest"
 )
 
@@ -130,4 +136,100 @@ func TestCasePartiesNameTheOperator(t *testing.T) {
 	if added["operator_name"] != "Quickship Imports Ltd" || added["role"] != "importer" {
 		t.Fatalf("added party: %+v", added)
 	}
+}
+
+// The OpenAPI document describes the evidence upload's multipart body with
+// its required fields, the enums from the domain's own lists (closure
+// reasons, access levels, metrics), and the roles enum on the array's items.
+func TestOpenAPIDescribesBodiesAndEnums(t *testing.T) {
+	env := wiringtest.New(t)
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]*schemaView `json:"schemas"`
+		} `json:"components"`
+	}
+	env.Anonymous().Get("/openapi.json").Expect(200).JSON(&doc)
+	schema := func(ref string) *schemaView {
+		t.Helper()
+		s := doc.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]
+		if s == nil {
+			t.Fatalf("no schema %s", ref)
+		}
+		return s
+	}
+	var upload struct {
+		RequestBody struct {
+			Content map[string]struct {
+				Schema struct {
+					Ref string `json:"$ref"`
+				} `json:"schema"`
+			} `json:"content"`
+		} `json:"requestBody"`
+	}
+	if err := json.Unmarshal(doc.Paths["/api/v1/cases/{id}/evidence"]["post"], &upload); err != nil {
+		t.Fatal(err)
+	}
+	form := schema(upload.RequestBody.Content["multipart/form-data"].Schema.Ref)
+	for _, f := range []string{"file", "description", "collected_at", "collected_by"} {
+		if !slices.Contains(form.Required, f) {
+			t.Errorf("upload form does not require %s: %v", f, form.Required)
+		}
+	}
+	if form.Properties["file"] == nil || form.Properties["power_used"] == nil || len(form.Properties["power_used"].Enum) == 0 {
+		t.Errorf("upload form fields: %+v", form.Properties)
+	}
+	roles := schema("HttpapiNewUserReq").Properties["roles"]
+	if roles == nil || len(roles.Enum) != 0 || roles.Items == nil || !sameValues(roles.Items.Enum, principal.Roles) {
+		t.Errorf("roles: the enum belongs on the items: %+v", roles)
+	}
+	enumIs := func(name string, got *schemaView, want any) {
+		t.Helper()
+		if got == nil || !sameValues(got.Enum, want) {
+			t.Errorf("%s enum: %+v, want %v", name, got, want)
+		}
+	}
+	enumIs("closure_reason", schema("HttpapiCaseDTO").Properties["closure_reason"], cases.ClosureReasons)
+	enumIs("access_level", schema("HttpapiReferralReq").Properties["access_level"], cases.AccessLevels)
+	enumIs("party role", schema("HttpapiPartyDTO").Properties["role"], cases.PartyRoles)
+	enumIs("transition to", schema("HttpapiTransitionReq").Properties["to"], cases.Statuses)
+	var ts struct {
+		Parameters []struct {
+			Name   string      `json:"name"`
+			In     string      `json:"in"`
+			Schema *schemaView `json:"schema"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(doc.Paths["/api/v1/reports/timeseries"]["get"], &ts); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range ts.Parameters {
+		if p.Name == "metric" && p.In == "query" {
+			found = true
+			enumIs("metric", p.Schema, reports.Metrics)
+		}
+	}
+	if !found {
+		t.Error("the timeseries metric query parameter is not documented")
+	}
+}
+
+// schemaView is the part of a JSON schema the OpenAPI test reads.
+type schemaView struct {
+	Enum       []any                  `json:"enum"`
+	Required   []string               `json:"required"`
+	Properties map[string]*schemaView `json:"properties"`
+	Items      *schemaView            `json:"items"`
+}
+
+// sameValues reports whether got lists exactly the strings of want (a slice
+// of a string type), in order.
+func sameValues(got []any, want any) bool {
+	w := fmt.Sprint(want)
+	g := make([]string, len(got))
+	for i, v := range got {
+		g[i] = fmt.Sprint(v)
+	}
+	return "["+strings.Join(g, " ")+"]" == w
 }
