@@ -382,7 +382,7 @@ func (s Evidence) FindingRequirementIDs(ctx context.Context, caseID string) ([]s
 	var ids []string
 	err := s.idb(ctx).NewSelect().TableExpr("finding_requirements AS fr").ColumnExpr("DISTINCT fr.requirement_id").
 		Join("JOIN findings AS f ON f.id = fr.finding_id").
-		Where("fr.case_id = ? AND f.status NOT IN (?)", caseID, bun.In([]string{string(evidence.FalsePositive), string(evidence.NotAffected)})).
+		Where("fr.case_id = ? AND f.status NOT IN (?)", caseID, bun.List([]string{string(evidence.FalsePositive), string(evidence.NotAffected)})).
 		Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("finding requirements: %w", err)

@@ -263,8 +263,16 @@ func (d *Decoder) Array(fn func() error) error {
 	return d.Expect(']')
 }
 
-// Fields calls fn with each key of the object whose '{' has just been
-// read; fn must consume the key's value.
+// Object calls fn with each key of the object that is the next value; fn
+// must consume the key's value.
+func (d *Decoder) Object(fn func(key string) error) error {
+	if err := d.Expect('{'); err != nil {
+		return err
+	}
+	return d.Fields(fn)
+}
+
+// Fields is Object after its '{' has been read.
 func (d *Decoder) Fields(fn func(key string) error) error {
 	for d.More() {
 		k, err := d.Key()
