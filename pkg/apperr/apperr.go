@@ -133,9 +133,6 @@ func (f *Fields) Text(field string, dst *string, v *string, max int) {
 	*dst = t
 }
 
-// Has reports whether any field error was added.
-func (f *Fields) Has() bool { return len(f.list) > 0 }
-
 // Err returns an Invalid error listing every field problem, or nil.
 func (f *Fields) Err() error {
 	if len(f.list) == 0 {

@@ -137,9 +137,6 @@ func redact(raw string) string {
 	return u.String()
 }
 
-// Redact hides credentials in a database URL so it can be logged.
-func Redact(raw string) string { return redact(raw) }
-
 // IsUniqueViolation reports whether err is a unique-constraint violation on
 // either engine.
 func IsUniqueViolation(err error) bool {
@@ -152,16 +149,4 @@ func IsUniqueViolation(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
-}
-
-// IsForeignKeyViolation reports whether err is a foreign-key violation on either engine.
-func IsForeignKeyViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		return pgErr.Field('C') == "23503"
-	}
-	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }

@@ -94,9 +94,6 @@ func (t *TextBuffer) WriteString(s string) (int, error) {
 	return len(s), nil
 }
 
-// Len is the number of bytes held.
-func (t *TextBuffer) Len() int { return len(t.b) }
-
 // String returns the kept text, cut back to a rune boundary when the limit
 // fell inside a rune, and whether anything was dropped.
 func (t *TextBuffer) String() (string, bool) {

@@ -3,7 +3,6 @@ package component_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,8 +85,6 @@ var sweepTable = map[string]rule{
 }
 
 var roleLetters = map[principal.Role]string{principal.Officer: "O", principal.Supervisor: "S", principal.Analyst: "A", principal.Admin: "D"}
-
-var paramPattern = regexp.MustCompile(`:([A-Za-z_]+)`)
 
 // TestAuthorizationSweep calls every route as an anonymous client and as
 // every role of two authorities, and checks each status against the table:

@@ -3,6 +3,7 @@ package component_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -401,10 +402,20 @@ func TestCaseListFiltersAndPagination(t *testing.T) {
 	if len(seen) != 7 {
 		t.Fatalf("walked %d cases, want 7", len(seen))
 	}
+	for _, id := range ids {
+		if !seen[id] {
+			t.Fatalf("case %s never listed", id)
+		}
+	}
 	var pg struct{ Items []caseView }
 	off.Get("/api/v1/cases?product_id=" + pid).Expect(200).JSON(&pg)
 	if len(pg.Items) != 3 {
 		t.Fatalf("product filter: %d", len(pg.Items))
+	}
+	for _, c := range pg.Items {
+		if !slices.Contains(ids[:3], c.ID) {
+			t.Fatalf("product filter returned case %s without the product", c.ID)
+		}
 	}
 	off.Get("/api/v1/cases?assignee=me&status=intake&origin=complaint&q=default%20password").Expect(200).JSON(&pg)
 	if len(pg.Items) != 7 {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -878,8 +879,9 @@ func TestListingIndexConsistency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := offline.Listings.Create(ctx, listings.Input{Retailer: "Gumtree", MarketType: "secondary",
-		URL: "https://www.gumtree.com/p/plugs/99", Title: "HS100 smart plug, collection only", Brand: "TP-Link", Model: "HS100"}); err != nil {
+	queued, err := offline.Listings.Create(ctx, listings.Input{Retailer: "Gumtree", MarketType: "secondary",
+		URL: "https://www.gumtree.com/p/plugs/99", Title: "HS100 smart plug, collection only", Brand: "TP-Link", Model: "HS100"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if lag, _ := offline.Search.Store.OutboxLag(ctx); lag.Pending != 1 {
@@ -891,18 +893,39 @@ func TestListingIndexConsistency(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer restarted.Close()
-	deadline := time.Now().Add(20 * time.Second)
+	// The restarted indexer settles the queued item (the outbox empties only
+	// once the documents are written and searchable), and the listing is then
+	// found. Presence is asserted, not rank: Bleve scores each document
+	// with its own shard's term statistics and the shard follows from the
+	// (random) listing id, so whether it ranked first varied from run to run
+	// (0.78 against 0.50 in one run, below the model-only matches in others);
+	// the old wait for "first hit is Gumtree" then timed out as "never indexed".
+	waitDrained(t, restarted, 60*time.Second)
+	res, err := restarted.Listings.Search(ctx, listingQuery("hs100 collection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Items, func(h search.Hit) bool { return h.ListingID == queued.ID }) {
+		t.Fatalf("the listing queued before the restart is not found: %+v", res.Items)
+	}
+}
+
+// waitDrained waits until app's search outbox is empty: every queued change
+// is in the index. The bound is generous because the indexer retries a
+// failed batch with backoff (1s, 2s, 4s…) and the test machine may be busy.
+func waitDrained(t *testing.T, app *wiring.App, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for {
-		res, err := restarted.Listings.Search(ctx, listingQuery("hs100 collection"))
+		lag, err := app.Search.Store.OutboxLag(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Items) > 0 && res.Items[0].Retailer == "Gumtree" {
-			break
+		if lag.Pending == 0 {
+			return
 		}
 		if time.Now().After(deadline) {
-			lag, _ := restarted.Search.Store.OutboxLag(ctx)
-			t.Fatalf("the listing queued before the restart was never indexed: %+v lag %+v", res.Items, lag)
+			t.Fatalf("search outbox still holds %d changes after %s (oldest %s)", lag.Pending, within, lag.Oldest)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

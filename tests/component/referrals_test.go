@@ -155,11 +155,13 @@ func TestPendingReferralShowsOnlyThePackage(t *testing.T) {
 	var parties struct {
 		Items []struct {
 			OperatorID    string `json:"operator_id"`
+			OperatorName  string `json:"operator_name"`
 			OperatorLabel string `json:"operator_label"`
 		}
 	}
 	sup.Get(w.path + "/parties").Expect(200).JSON(&parties)
 	if len(parties.Items) != 2 || parties.Items[0].OperatorID != w.s.operatorID || parties.Items[1].OperatorID != "" ||
+		parties.Items[0].OperatorName != "Brightwave Devices Ltd" || parties.Items[1].OperatorName != "" ||
 		parties.Items[1].OperatorLabel != "Sole trader 1" {
 		t.Errorf("referred parties: %+v", parties.Items)
 	}

@@ -153,10 +153,6 @@ func sniff(head []byte) (scan.Format, bool) {
 	switch b[0] {
 	case '<':
 		return sniffXML(b)
-	default:
-		if f := sniffCSV(b); f != scan.FormatOther {
-			return f, false
-		}
 	case '{':
 		switch {
 		case jsonPair(b, "bomFormat", "CycloneDX"):
@@ -206,6 +202,10 @@ func sniff(head []byte) (scan.Format, bool) {
 		}
 		if bytes.Contains(obj, []byte(`"id"`)) && bytes.Contains(obj, []byte(`"severity"`)) && bytes.Contains(obj, []byte(`"finding"`)) {
 			return scan.FormatTestSSL, false
+		}
+	default:
+		if f := sniffCSV(b); f != scan.FormatOther {
+			return f, false
 		}
 	}
 	return scan.FormatOther, false

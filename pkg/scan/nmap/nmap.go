@@ -48,7 +48,6 @@ type parser struct {
 	emit func(scan.Item) error
 	rep  scan.Report
 	host host
-	tb   scan.TextBuffer
 }
 
 // host collects one <host> element; it is reused between hosts.

@@ -214,7 +214,7 @@ func (s Cases) hydrate(ctx context.Context, rows []caseRow) ([]cases.Case, error
 		return out, nil
 	}
 	var links []caseProductRow
-	if err := s.idb(ctx).NewSelect().Model(&links).Where("case_id IN (?)", bun.In(ids)).OrderExpr("case_id, position").Scan(ctx); err != nil {
+	if err := s.idb(ctx).NewSelect().Model(&links).Where("case_id IN (?)", bun.List(ids)).OrderExpr("case_id, position").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load case products: %w", err)
 	}
 	for _, l := range links {
@@ -224,7 +224,7 @@ func (s Cases) hydrate(ctx context.Context, rows []caseRow) ([]cases.Case, error
 	var shares []shareRow
 	if err := s.idb(ctx).NewSelect().Model(&shares).ModelTableExpr("case_shares AS s").ColumnExpr("s.*").
 		ColumnExpr("a.code AS authority_code").Join("JOIN authorities AS a ON a.id = s.authority_id").
-		Where("s.case_id IN (?)", bun.In(ids)).OrderExpr("s.referred_at").Scan(ctx); err != nil {
+		Where("s.case_id IN (?)", bun.List(ids)).OrderExpr("s.referred_at").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load case shares: %w", err)
 	}
 	for _, sh := range shares {
@@ -333,10 +333,39 @@ func (s Cases) Parties(ctx context.Context, caseID string) ([]cases.Party, error
 	if err := s.idb(ctx).NewSelect().Model(&rows).Where("case_id = ?", caseID).OrderExpr("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list parties: %w", err)
 	}
+	names, err := s.operatorNames(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]cases.Party, len(rows))
 	for i, r := range rows {
-		out[i] = cases.Party{ID: r.ID, CaseID: r.CaseID, OperatorID: r.OperatorID, Role: cases.PartyRole(r.Role),
-			ProductID: r.ProductID, AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC()}
+		out[i] = cases.Party{ID: r.ID, CaseID: r.CaseID, OperatorID: r.OperatorID, OperatorName: names[r.OperatorID],
+			Role: cases.PartyRole(r.Role), ProductID: r.ProductID, AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC()}
+	}
+	return out, nil
+}
+
+// operatorNames maps the operators of the party rows to their names, in
+// one query.
+func (s Cases) operatorNames(ctx context.Context, rows []partyRow) (map[string]string, error) {
+	out := map[string]string{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.OperatorID
+	}
+	var ops []struct {
+		ID   string `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := s.idb(ctx).NewSelect().Table("operators").Column("id", "name").Where("id IN (?)", bun.List(ids)).
+		Scan(ctx, &ops); err != nil {
+		return nil, fmt.Errorf("name the parties' operators: %w", err)
+	}
+	for _, o := range ops {
+		out[o.ID] = o.Name
 	}
 	return out, nil
 }

@@ -54,7 +54,7 @@ func (d Directory) SoleTraders(ctx context.Context, ids []string) (map[string]bo
 		return out, nil
 	}
 	var found []string
-	if err := d.idb(ctx).NewSelect().Table("operators").Column("id").Where("id IN (?)", bun.In(ids)).Where("sole_trader = ?", true).
+	if err := d.idb(ctx).NewSelect().Table("operators").Column("id").Where("id IN (?)", bun.List(ids)).Where("sole_trader = ?", true).
 		Scan(ctx, &found); err != nil {
 		return nil, fmt.Errorf("sole traders: %w", err)
 	}

@@ -386,7 +386,7 @@ func (s Evidence) writeFindingRequirements(ctx context.Context, fs []evidence.Fi
 		for i, f := range fs {
 			ids[i] = f.ID
 		}
-		if _, err := s.idb(ctx).NewDelete().Table("finding_requirements").Where("finding_id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		if _, err := s.idb(ctx).NewDelete().Table("finding_requirements").Where("finding_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return fmt.Errorf("clear finding requirements: %w", err)
 		}
 	}
@@ -452,7 +452,7 @@ func (s Evidence) FindingRequirementIDs(ctx context.Context, caseID string) ([]s
 	var ids []string
 	err := s.idb(ctx).NewSelect().TableExpr("finding_requirements AS fr").ColumnExpr("DISTINCT fr.requirement_id").
 		Join("JOIN findings AS f ON f.id = fr.finding_id").
-		Where("fr.case_id = ? AND f.status NOT IN (?)", caseID, bun.In([]string{string(evidence.FalsePositive), string(evidence.NotAffected)})).
+		Where("fr.case_id = ? AND f.status NOT IN (?)", caseID, bun.List([]string{string(evidence.FalsePositive), string(evidence.NotAffected)})).
 		Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("finding requirements: %w", err)

@@ -190,7 +190,7 @@ func (s Identity) ListUsersInAuthority(ctx context.Context, authorityID string) 
 		return nil, nil
 	}
 	var users []userRow
-	if err := s.idb(ctx).NewSelect().Model(&users).Where("id IN (?)", bun.In(userIDs)).OrderExpr("email").Scan(ctx); err != nil {
+	if err := s.idb(ctx).NewSelect().Model(&users).Where("id IN (?)", bun.List(userIDs)).OrderExpr("email").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	out := make([]identity.UserWithGrants, len(users))

@@ -167,7 +167,7 @@ func (s Listings) ReplaceCandidates(ctx context.Context, productID string, seen 
 		if len(seen) == 0 {
 			del = nil
 		} else {
-			del = del.Where("listing_id IN (?)", bun.In(seen))
+			del = del.Where("listing_id IN (?)", bun.List(seen))
 		}
 	}
 	if del != nil {

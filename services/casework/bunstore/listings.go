@@ -261,7 +261,7 @@ func (s Listings) findByKeys(ctx context.Context, col string, pairs [][2]string)
 	for _, p := range pairs {
 		want[p] = true
 	}
-	if err := s.idb(ctx).NewSelect().Model(&rows).Column(existingColumns...).Where("l."+col+" IN (?)", bun.In(vals)).
+	if err := s.idb(ctx).NewSelect().Model(&rows).Column(existingColumns...).Where("l."+col+" IN (?)", bun.List(vals)).
 		Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -426,7 +426,7 @@ func (s Listings) ProductsByKeys(ctx context.Context, keys []string) ([]listings
 	}
 	var ids []string
 	err := s.idb(ctx).NewSelect().Table("listing_product_keys").ColumnExpr("DISTINCT product_id").
-		Where("key IN (?)", bun.In(keys)).Where("kind <> ?", listings.KeyBrand).Limit(1000).Scan(ctx, &ids)
+		Where("key IN (?)", bun.List(keys)).Where("kind <> ?", listings.KeyBrand).Limit(1000).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("find products by key: %w", err)
 	}
@@ -457,11 +457,11 @@ func (s Listings) ProductRefs(ctx context.Context, ids []string) ([]listings.Pro
 		Category string  `bun:"category"`
 	}
 	if err := s.idb(ctx).NewSelect().Table("products").Column("id", "brand", "model", "gtin", "category").
-		Where("id IN (?)", bun.In(ids)).OrderExpr("id").Scan(ctx, &prods); err != nil {
+		Where("id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx, &prods); err != nil {
 		return nil, fmt.Errorf("load products: %w", err)
 	}
 	var keys []productKeyRow
-	if err := s.idb(ctx).NewSelect().Model(&keys).Where("product_id IN (?)", bun.In(ids)).
+	if err := s.idb(ctx).NewSelect().Model(&keys).Where("product_id IN (?)", bun.List(ids)).
 		OrderExpr("product_id, kind, key").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load product keys: %w", err)
 	}
@@ -601,7 +601,7 @@ func (s Listings) AckOutbox(ctx context.Context, seqs []int64) error {
 		return nil
 	}
 	defer s.lockWrites(ctx)()
-	if _, err := s.idb(ctx).NewDelete().Model((*outboxRow)(nil)).Where("seq IN (?)", bun.In(seqs)).Exec(ctx); err != nil {
+	if _, err := s.idb(ctx).NewDelete().Model((*outboxRow)(nil)).Where("seq IN (?)", bun.List(seqs)).Exec(ctx); err != nil {
 		return fmt.Errorf("acknowledge index work: %w", err)
 	}
 	return nil
@@ -612,7 +612,7 @@ func (s Listings) RetryOutbox(ctx context.Context, seqs []int64, next time.Time,
 	defer s.lockWrites(ctx)()
 	_, err := s.idb(ctx).NewUpdate().Model((*outboxRow)(nil)).Set("attempts = attempts + 1").
 		Set("next_attempt_ms = ?", next.UnixMilli()).Set("last_error = ?", errMsg).
-		Where("seq IN (?)", bun.In(seqs)).Exec(ctx)
+		Where("seq IN (?)", bun.List(seqs)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("reschedule index work: %w", err)
 	}
@@ -762,7 +762,7 @@ func (s Listings) openCases(ctx context.Context, productIDs []string) (map[strin
 		  JOIN case_shares sh ON sh.case_id = c.id AND sh.status = 'accepted'
 		  JOIN authorities a ON a.id = sh.authority_id
 		 WHERE c.status <> 'closed' AND cp.product_id IN (?)
-		 ORDER BY 1, 2`, bun.In(productIDs), bun.In(productIDs)).Scan(ctx, &rows)
+		 ORDER BY 1, 2`, bun.List(productIDs), bun.List(productIDs)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("load open cases of products: %w", err)
 	}
@@ -819,7 +819,7 @@ func (s Listings) LoadDocs(ctx context.Context, ids []string) ([]search.Doc, err
 		// One array parses far faster than thousands of IN-list constants.
 		rows, err = s.docRows(ctx, "l.id = ANY(?)", pgdialect.Array(ids))
 	} else {
-		rows, err = s.docRows(ctx, "l.id IN (?)", bun.In(ids))
+		rows, err = s.docRows(ctx, "l.id IN (?)", bun.List(ids))
 	}
 	if err != nil {
 		return nil, err

@@ -221,7 +221,7 @@ func (s Registers) ListProducts(ctx context.Context, f products.Filter) ([]produ
 // ExistingProducts reports which ids exist.
 func (s Registers) ExistingProducts(ctx context.Context, ids []string) (map[string]bool, error) {
 	var found []string
-	if err := s.idb(ctx).NewSelect().Table("products").Column("id").Where("id IN (?)", bun.In(ids)).Scan(ctx, &found); err != nil {
+	if err := s.idb(ctx).NewSelect().Table("products").Column("id").Where("id IN (?)", bun.List(ids)).Scan(ctx, &found); err != nil {
 		return nil, fmt.Errorf("check products: %w", err)
 	}
 	out := make(map[string]bool, len(found))

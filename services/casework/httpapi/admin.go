@@ -14,7 +14,7 @@ type adminUserDTO struct {
 	ID                 string    `json:"id"`
 	Email              string    `json:"email"`
 	Name               string    `json:"name"`
-	Roles              []string  `json:"roles"`
+	Roles              []string  `json:"roles" enumof:"roles"`
 	Disabled           bool      `json:"disabled"`
 	MustChangePassword bool      `json:"must_change_password"`
 	CreatedAt          time.Time `json:"created_at"`

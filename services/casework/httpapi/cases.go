@@ -26,7 +26,7 @@ type scopeDTO struct {
 }
 
 type closureRequestDTO struct {
-	Reason      string    `json:"reason"`
+	Reason      string    `json:"reason" enumof:"closure_reasons"`
 	Note        string    `json:"note,omitempty"`
 	RequestedBy string    `json:"requested_by"`
 	RequestedAt time.Time `json:"requested_at"`
@@ -35,7 +35,7 @@ type closureRequestDTO struct {
 type referralDTO struct {
 	Authority   string     `json:"authority"`
 	Status      string     `json:"status" enum:"pending,accepted,declined,revoked"`
-	AccessLevel string     `json:"access_level" enum:"read_only,edit_evidence_and_notes" description:"what the receiving authority may do once it accepts"`
+	AccessLevel string     `json:"access_level" enumof:"access_levels" description:"what the receiving authority may do once it accepts"`
 	Reason      string     `json:"reason"`
 	ReferredBy  string     `json:"referred_by,omitempty"`
 	ReferredAt  time.Time  `json:"referred_at"`
@@ -74,14 +74,14 @@ type caseDTO struct {
 	CreatedAt          time.Time          `json:"created_at"`
 	UpdatedAt          time.Time          `json:"updated_at"`
 	ClosedAt           *time.Time         `json:"closed_at,omitempty"`
-	ClosureReason      string             `json:"closure_reason,omitempty"`
+	ClosureReason      string             `json:"closure_reason,omitempty" enumof:"closure_reasons"`
 	ClosureNote        string             `json:"closure_note,omitempty"`
 	ClosureRequest     *closureRequestDTO `json:"closure_request,omitempty"`
 	Scope              scopeDTO           `json:"scope"`
 	ProductIDs         []string           `json:"product_ids"`
 	Referrals          []referralDTO      `json:"referrals" description:"the owner sees every referral; another authority sees its own"`
 	Access             string             `json:"access" enum:"owner,referred,collaborator" description:"how your authority holds the case: owner; referred (a referral awaiting your decision: what a referral package would show, no exhibit content); collaborator (an accepted referral, at access_level)"`
-	AccessLevel        string             `json:"access_level,omitempty" enum:"read_only,edit_evidence_and_notes" description:"for referred and collaborator access: what your authority may do (once it accepts)"`
+	AccessLevel        string             `json:"access_level,omitempty" enumof:"access_levels" description:"for referred and collaborator access: what your authority may do (once it accepts)"`
 	AssessmentSummary  map[string]int     `json:"assessment_summary,omitempty"`
 	Version            int                `json:"version"`
 }
@@ -105,8 +105,8 @@ type patchCaseReq struct {
 }
 
 type transitionReq struct {
-	To             string `json:"to" validate:"required,max=40"`
-	Reason         string `json:"reason" validate:"max=2000"`
+	To             string `json:"to" validate:"required,max=40" enumof:"case_statuses"`
+	Reason         string `json:"reason" validate:"max=2000" description:"why; closing (to=closed) takes a closure reason, one of the values of a case's closure_reason"`
 	Note           string `json:"note" validate:"max=5000"`
 	OverrideReason string `json:"override_reason" validate:"max=5000" description:"a supervisor's reason for closing although notices, penalties, drafts or approvals are outstanding (audited with what is left)"`
 }
@@ -127,12 +127,13 @@ type partyReq struct {
 }
 
 type partyDTO struct {
-	ID         string    `json:"id"`
-	OperatorID string    `json:"operator_id"`
-	Role       string    `json:"role"`
-	ProductID  string    `json:"product_id,omitempty"`
-	AddedBy    string    `json:"added_by"`
-	AddedAt    time.Time `json:"added_at"`
+	ID           string    `json:"id"`
+	OperatorID   string    `json:"operator_id"`
+	OperatorName string    `json:"operator_name,omitempty" description:"the operator's registered name (absent where operator_label stands in for it)"`
+	Role         string    `json:"role" enumof:"party_roles"`
+	ProductID    string    `json:"product_id,omitempty"`
+	AddedBy      string    `json:"added_by"`
+	AddedAt      time.Time `json:"added_at"`
 
 	OperatorLabel string `json:"operator_label,omitempty" description:"while a referral awaits your decision, a sole trader party is shown by this label (rule R4) and operator_id is empty"`
 }
@@ -437,8 +438,8 @@ func (s *Server) assignCase(c *fiber.Ctx) error {
 }
 
 func toPartyDTO(p cases.Party) partyDTO {
-	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, Role: string(p.Role), ProductID: p.ProductID, AddedBy: p.AddedBy, AddedAt: p.AddedAt,
-		OperatorLabel: p.OperatorLabel}
+	return partyDTO{ID: p.ID, OperatorID: p.OperatorID, OperatorName: p.OperatorName, Role: string(p.Role), ProductID: p.ProductID,
+		AddedBy: p.AddedBy, AddedAt: p.AddedAt, OperatorLabel: p.OperatorLabel}
 }
 
 func (s *Server) listParties(c *fiber.Ctx) error {
@@ -458,6 +459,9 @@ func (s *Server) addParty(c *fiber.Ctx) error {
 		Role: cases.PartyRole(in.Role), ProductID: in.ProductID})
 	if err != nil {
 		return err
+	}
+	if op, err := s.deps.Operators.Get(c.UserContext(), p.OperatorID); err == nil {
+		p.OperatorName = op.Name // the caller just linked it, so may read it
 	}
 	return c.Status(http.StatusCreated).JSON(toPartyDTO(p))
 }

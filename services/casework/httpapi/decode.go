@@ -84,14 +84,23 @@ func (s *Server) jsonBody(c *fiber.Ctx) ([]byte, error) {
 // decodeJSON strictly decodes the body into T (unknown fields, trailing data
 // and wrong types are errors) and validates it.
 func decodeJSON[T any](s *Server, c *fiber.Ctx) (T, error) {
-	var v T
 	body, err := s.jsonBody(c)
 	if err != nil {
+		var v T
 		return v, err
 	}
+	return decodeJSONBytes[T](body)
+}
+
+// decodeJSONBytes is decodeJSON for a body already read.
+func decodeJSONBytes[T any](body []byte) (T, error) {
+	var v T
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
+		if ferr := valueError(reflect.TypeFor[T](), body); ferr != nil {
+			return v, ferr
+		}
 		return v, jsonError(err)
 	}
 	if dec.More() {

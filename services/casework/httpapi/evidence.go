@@ -67,7 +67,7 @@ type importDTO struct {
 
 // uploadForm documents the multipart fields of an evidence upload.
 type uploadForm struct {
-	File        multipart.File `formData:"file" description:"the file (exactly one part, with its filename)"`
+	File        multipart.File `formData:"file" required:"true" description:"the file (exactly one part, with its filename)"`
 	Description string         `formData:"description" required:"true" description:"what the item is"`
 	CollectedAt string         `formData:"collected_at" required:"true" format:"date-time"`
 	CollectedBy string         `formData:"collected_by" required:"true"`

@@ -17,7 +17,7 @@ type authorityRefDTO struct {
 // invitationDTO is what both sides of an invitation see.
 type invitationDTO struct {
 	ID          string     `json:"id"`
-	Roles       []string   `json:"roles"`
+	Roles       []string   `json:"roles" enumof:"roles"`
 	Status      string     `json:"status" enum:"pending,accepted,declined,revoked,expired"`
 	InvitedBy   string     `json:"invited_by" description:"Name of the admin who sent it."`
 	CreatedAt   time.Time  `json:"created_at"`

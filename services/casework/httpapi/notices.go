@@ -303,6 +303,19 @@ func (r noticeReq) toContent() notices.Content {
 	return c
 }
 
+// noticeReqOf is a notice's content as a create request would send it: the
+// document a PATCH merge patch applies to.
+func noticeReqOf(n notices.Content) noticeReq {
+	r := noticeReq{Type: string(n.Type), OperatorID: n.OperatorID, ProductIDs: n.ProductIDs,
+		RequirementIDs: n.RequirementIDs, EvidenceIDs: n.EvidenceIDs, Steps: n.Steps, Reasons: n.Reasons,
+		ComplyBy: datePtr(n.Deadline)}
+	if p := n.Penalty; p != nil {
+		r.Penalty = &penaltyDTO{QualifyingRevenuePence: p.QualifyingRevenuePence, RevenuePeriod: p.RevenuePeriod,
+			AmountPence: p.AmountPence, DailyPence: p.DailyPence}
+	}
+	return r
+}
+
 func (s *Server) mountNotices() {
 	base, one := Prefix+"/notices", Prefix+"/notices/:id"
 	read := Perm{"notice", "read"}
@@ -327,7 +340,7 @@ func (s *Server) mountNotices() {
 		Access: Scoped, Perm: read, Query: noticeListQuery{}, Resp: page[noticeDTO]{}, Handler: s.listNotices})
 	s.add(Route{Method: http.MethodGet, Path: one, Summary: "One notice, with its deadlines", Tag: "notices", Access: Scoped, Perm: read,
 		Resp: noticeDTO{}, Handler: s.getNotice})
-	s.add(Route{Method: http.MethodPatch, Path: one, Summary: "Edit a draft (needs If-Match)", Tag: "notices", Access: Scoped,
+	s.add(Route{Method: http.MethodPatch, Path: one, Summary: "Edit a draft (needs If-Match): an RFC 7396 merge patch, only the members sent change", Tag: "notices", Access: Scoped,
 		Perm: Perm{"notice", "update"}, Body: noticeReq{}, Resp: noticeDTO{}, Handler: s.patchNotice})
 	s.add(Route{Method: http.MethodGet, Path: one + "/preview.pdf", Summary: "The draft rendered, watermarked DRAFT", Tag: "notices",
 		Access: Scoped, Perm: read, RespType: "application/pdf", Handler: s.previewNotice})
@@ -491,11 +504,14 @@ func (s *Server) patchNotice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := decodeJSON[noticeReq](s, c)
+	patch, err := s.mergePatchBody(c)
 	if err != nil {
 		return err
 	}
-	n, err := s.deps.Notices.Update(c.UserContext(), c.Params("id"), version, in.toContent())
+	n, err := s.deps.Notices.Patch(c.UserContext(), c.Params("id"), version, func(cur notices.Content) (notices.Content, error) {
+		in, err := applyMergePatch(noticeReqOf(cur), patch)
+		return in.toContent(), err
+	})
 	if err != nil {
 		return err
 	}

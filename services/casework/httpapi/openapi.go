@@ -11,6 +11,10 @@ import (
 	"github.com/swaggest/jsonschema-go"
 	"github.com/swaggest/openapi-go"
 	"github.com/swaggest/openapi-go/openapi31"
+
+	"github.com/tradewarden/tradewarden/services/casework/core/cases"
+	"github.com/tradewarden/tradewarden/services/casework/core/principal"
+	"github.com/tradewarden/tradewarden/services/casework/core/reports"
 )
 
 // apiDocs builds the OpenAPI 3.1 document from the registered routes, so the
@@ -150,12 +154,31 @@ func validateTagsToSchema(p jsonschema.InterceptPropParams) error {
 	if !p.Processed || p.PropertySchema == nil {
 		return nil
 	}
+	if src := p.Field.Tag.Get("enumof"); src != "" {
+		values, ok := enumSources[src]
+		if !ok {
+			return fmt.Errorf("field %s: no enum source %q", p.Field.Name, src)
+		}
+		target := p.PropertySchema
+		if items := itemsSchema(target); items != nil {
+			target = items
+		}
+		target.Enum = values()
+	}
 	tag := p.Field.Tag.Get("validate")
 	if tag == "" {
 		return nil
 	}
+	s := p.PropertySchema
 	for _, rule := range strings.Split(tag, ",") {
 		name, arg, _ := strings.Cut(rule, "=")
+		if name == "dive" {
+			// The rules after dive are the items' rules.
+			if s = itemsSchema(p.PropertySchema); s == nil {
+				return nil
+			}
+			continue
+		}
 		switch name {
 		case "required":
 			if p.ParentSchema != nil && !contains(p.ParentSchema.Required, p.Name) {
@@ -166,20 +189,52 @@ func validateTagsToSchema(p jsonschema.InterceptPropParams) error {
 			for _, v := range strings.Fields(arg) {
 				enum = append(enum, v)
 			}
-			p.PropertySchema.Enum = enum
+			s.Enum = enum
 		case "max", "min":
 			var n int64
 			if _, err := fmt.Sscan(arg, &n); err != nil {
 				continue
 			}
-			setBound(p.PropertySchema, p.Field.Type, name, n)
+			t := p.Field.Type
+			if s != p.PropertySchema {
+				t = t.Elem()
+			}
+			setBound(s, t, name, n)
 		case "email":
-			p.PropertySchema.WithFormat("email")
+			s.WithFormat("email")
 		case "url", "http_url":
-			p.PropertySchema.WithFormat("uri")
+			s.WithFormat("uri")
 		}
 	}
 	return nil
+}
+
+// itemsSchema is the inline schema of an array's items, or nil.
+func itemsSchema(s *jsonschema.Schema) *jsonschema.Schema {
+	if s.Items == nil || s.Items.SchemaOrBool == nil || s.Items.SchemaOrBool.TypeObject == nil {
+		return nil
+	}
+	return s.Items.SchemaOrBool.TypeObject
+}
+
+// enumSources are the value lists an `enumof:"name"` field tag puts in the
+// document, read from the core constants so the two cannot drift.
+var enumSources = map[string]func() []any{
+	"case_statuses":    func() []any { return anys(cases.Statuses) },
+	"closure_reasons":  func() []any { return anys(cases.ClosureReasons) },
+	"access_levels":    func() []any { return anys(cases.AccessLevels) },
+	"party_roles":      func() []any { return anys(cases.PartyRoles) },
+	"report_metrics":   func() []any { return anys(reports.Metrics) },
+	"roles":            func() []any { return anys(principal.Roles) },
+	"report_intervals": func() []any { return []any{reports.Interval} },
+}
+
+func anys[T ~string](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 func setBound(s *jsonschema.Schema, t reflect.Type, name string, n int64) {

@@ -57,6 +57,26 @@ var codeOfStatus = func() map[int]apperr.Code {
 	return m
 }()
 
+// wireFields maps the names the domain gives a field (core's own terms) to
+// the request's JSON names where the two differ, so a client can find the
+// field it sent: `penalty.amount` is sent as `penalty.amount_pence`.
+var wireFields = map[string]string{
+	"penalty.amount":                       "penalty.amount_pence",
+	"penalty.daily_amount":                 "penalty.daily_amount_pence",
+	"penalty.qualifying_worldwide_revenue": "penalty.qualifying_worldwide_revenue_pence",
+	"vdp_url":                              "vulnerability_disclosure_url",
+	"soc.present":                          "statement_of_compliance.present",
+	"soc.date":                             "statement_of_compliance.date",
+}
+
+// wireField is the JSON name of a field an error names.
+func wireField(name string) string {
+	if w, ok := wireFields[name]; ok {
+		return w
+	}
+	return name
+}
+
 // errorHandler is fiber's ErrorHandler: the one place errors become HTTP
 // statuses. Internal errors are logged with their cause and shown to the
 // client only as a request id.
@@ -72,7 +92,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		p.Type = problemTypeBase + string(ae.Code)
 		p.Detail = ae.Message
 		for _, f := range ae.Fields {
-			p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Message})
+			p.Errors = append(p.Errors, FieldProblem{Field: wireField(f.Field), Message: f.Message})
 		}
 		p.Extra = ae.Extra
 		if ae.Code == apperr.Internal {

@@ -23,8 +23,8 @@ type summaryQuery struct {
 }
 
 type timeseriesQuery struct {
-	Metric    string `query:"metric" validate:"max=40" description:"cases_opened, notices_issued or listings_removed"`
-	Interval  string `query:"interval" validate:"max=20" description:"month (the only interval)"`
+	Metric    string `query:"metric" validate:"max=40" enumof:"report_metrics" description:"what to count per interval (required)"`
+	Interval  string `query:"interval" validate:"max=20" enumof:"report_intervals" description:"the only interval is month (the default)"`
 	From      string `query:"from" validate:"max=40" description:"As for the summary"`
 	To        string `query:"to" validate:"max=40" description:"As for the summary"`
 	Authority string `query:"authority" validate:"max=40" description:"As for the summary"`

@@ -173,9 +173,6 @@ func (s *Server) App() *fiber.App { return s.app }
 // Routes lists every registered route.
 func (s *Server) Routes() []Route { return s.routes }
 
-// OpenAPI returns the generated OpenAPI 3.1 document.
-func (s *Server) OpenAPI() []byte { return s.docs.json }
-
 // Listen serves on addr until ctx ends, then shuts down gracefully.
 func (s *Server) Listen(ctx context.Context, addr string) error {
 	errc := make(chan error, 1)

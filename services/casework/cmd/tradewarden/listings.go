@@ -52,10 +52,10 @@ func withSearchFlags(cmds []*cli.Command) []*cli.Command {
 
 // searchConfig reads the search flags (empty for commands without them).
 func searchConfig(c *cli.Context) wiring.SearchConfig {
-	return wiring.SearchConfig{Engine: c.String("search"), Dir: c.String("search-dir"),
-		ElasticURL: c.String("elasticsearch-url"), ElasticUsername: c.String("elasticsearch-username"),
-		ElasticPassword: c.String("elasticsearch-password"), ElasticAPIKey: c.String("elasticsearch-api-key"),
-		ElasticCACert: c.String("elasticsearch-ca-cert"), ElasticIndex: c.String("elasticsearch-index")}
+	return wiring.SearchConfig{Engine: flagString(c, "search"), Dir: flagString(c, "search-dir"),
+		ElasticURL: flagString(c, "elasticsearch-url"), ElasticUsername: flagString(c, "elasticsearch-username"),
+		ElasticPassword: flagString(c, "elasticsearch-password"), ElasticAPIKey: flagString(c, "elasticsearch-api-key"),
+		ElasticCACert: flagString(c, "elasticsearch-ca-cert"), ElasticIndex: flagString(c, "elasticsearch-index")}
 }
 
 func importCommand() *cli.Command {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -53,17 +54,81 @@ func describe(err error) string {
 	return b.String()
 }
 
-var globalFlags = []cli.Flag{
-	&cli.StringFlag{Name: "data", Value: "./var", EnvVars: []string{"TW_DATA_DIR"},
-		Usage: "data directory (SQLite file, evidence blobs, search index)"},
-	&cli.StringFlag{Name: "database-url", EnvVars: []string{"TW_DATABASE_URL"},
-		Usage: "database URL: empty for SQLite in the data dir, or postgres://user@host:5432/db"},
-	&cli.StringFlag{Name: "log-level", Value: "info", EnvVars: []string{"TW_LOG_LEVEL"},
-		Usage: "debug, info, warn or error"},
-	&cli.StringFlag{Name: "audit-key-file", EnvVars: []string{"TW_AUDIT_KEY_FILE"},
-		Usage: "audit key (generated with mode 0600 on first start if absent); default $TW_DATA_DIR/audit.key — keep it outside the data dir in production"},
-	&cli.StringFlag{Name: "public-base-url", Value: noticepdf.DefaultBaseURL, EnvVars: []string{"TW_PUBLIC_BASE_URL"},
-		Usage: "the address the public reaches this service at: notices print <url>/verify and a QR code of it"},
+// globalFlags are the settings every command honours. Each command and
+// subcommand gets its own copy (withGlobalFlags), so they are accepted before
+// and after the command name (`tradewarden --data D serve` and `tradewarden
+// serve --data D`) and listed in every --help; flagString reads them.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "data", Value: "./var", EnvVars: []string{"TW_DATA_DIR"},
+			Usage: "data directory (SQLite file, evidence blobs, search index)"},
+		&cli.StringFlag{Name: "database-url", EnvVars: []string{"TW_DATABASE_URL"},
+			Usage: "database URL: empty for SQLite in the data dir, or postgres://user@host:5432/db"},
+		&cli.StringFlag{Name: "log-level", Value: "info", EnvVars: []string{"TW_LOG_LEVEL"},
+			Usage: "debug, info, warn or error"},
+		&cli.StringFlag{Name: "audit-key-file", EnvVars: []string{"TW_AUDIT_KEY_FILE"},
+			Usage: "audit key (generated with mode 0600 on first start if absent); " +
+				"default $TW_DATA_DIR/audit.key — keep it outside the data dir in production"},
+		&cli.StringFlag{Name: "public-base-url", Value: noticepdf.DefaultBaseURL, EnvVars: []string{"TW_PUBLIC_BASE_URL"},
+			Usage: "the address the public reaches this service at: notices print <url>/verify and a QR code of it"},
+	}
+}
+
+// withGlobalFlags gives every command and subcommand, recursively, its own
+// copy of the global flags (a flag value remembers whether it was set, so
+// copies cannot be shared).
+func withGlobalFlags(cmds []*cli.Command) []*cli.Command {
+	for _, c := range cmds {
+		c.Flags = append(c.Flags, globalFlags()...)
+		withGlobalFlags(c.Subcommands)
+	}
+	return cmds
+}
+
+// flagString reads a flag that several command levels define: a value given
+// on the command line at the innermost level that has one, else the
+// environment variable, else the default. urfave/cli's own lookup stops at
+// the innermost level that defines the flag, whose default (or environment
+// value) would hide a value given before the command name.
+func flagString(c *cli.Context, name string) string {
+	env, fromEnv := envValue(c, name)
+	for _, level := range c.Lineage() {
+		if !slices.Contains(level.LocalFlagNames(), name) {
+			continue
+		}
+		// A level reports the environment's value as set too; only a
+		// different value can have come from the command line.
+		if v := level.String(name); !fromEnv || v != env {
+			return v
+		}
+	}
+	if fromEnv {
+		return env
+	}
+	return c.String(name)
+}
+
+// envValue is the value of the first environment variable of the named
+// string flag that is set, as urfave/cli reads it.
+func envValue(c *cli.Context, name string) (string, bool) {
+	for _, level := range c.Lineage() {
+		if level.Command == nil {
+			continue
+		}
+		for _, f := range level.Command.Flags {
+			sf, ok := f.(*cli.StringFlag)
+			if !ok || sf.Name != name {
+				continue
+			}
+			for _, ev := range sf.EnvVars {
+				if v, ok := os.LookupEnv(ev); ok {
+					return v, true
+				}
+			}
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -71,28 +136,28 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Name:                 "tradewarden",
 		Usage:                "enforcement case management for UK consumer connectable-product security (PSTI)",
 		Version:              wiring.Version,
-		Flags:                globalFlags,
+		Flags:                globalFlags(),
 		Reader:               stdin,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
-		Commands: withSearchFlags([]*cli.Command{
+		Commands: withGlobalFlags(withSearchFlags([]*cli.Command{
 			serveCommand(), migrateCommand(), authorityCommand(), userCommand(), demoCommand(), auditCommand(),
 			evidenceCommand(), scanCommand(), backupCommand(), restoreCommand(), noticeCommand(),
 			importCommand(), reindexCommand(),
-		}),
+		})),
 	}
 }
 
 // config reads the shared settings every subcommand honours.
 func config(c *cli.Context) wiring.Config {
 	return wiring.Config{
-		DataDir:       c.String("data"),
-		DatabaseURL:   c.String("database-url"),
-		AuditKeyFile:  c.String("audit-key-file"),
-		PublicBaseURL: c.String("public-base-url"),
+		DataDir:       flagString(c, "data"),
+		DatabaseURL:   flagString(c, "database-url"),
+		AuditKeyFile:  flagString(c, "audit-key-file"),
+		PublicBaseURL: flagString(c, "public-base-url"),
 		Search:        searchConfig(c),
-		Log:           newLogger(c.App.ErrWriter, c.String("log-level")),
+		Log:           newLogger(c.App.ErrWriter, flagString(c, "log-level")),
 	}
 }
 

@@ -201,7 +201,7 @@ func partiesFor(a Access, all []Party, soleTraders map[string]bool) []Party {
 			if labels[p.OperatorID] == "" {
 				labels[p.OperatorID] = fmt.Sprintf("Sole trader %d", len(labels)+1)
 			}
-			p.OperatorID, p.OperatorLabel = "", labels[p.OperatorID]
+			p.OperatorID, p.OperatorName, p.OperatorLabel = "", "", labels[p.OperatorID]
 		}
 		out[i] = p
 	}

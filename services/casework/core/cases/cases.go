@@ -181,10 +181,13 @@ type Party struct {
 	ID         string
 	CaseID     string
 	OperatorID string
-	Role       PartyRole
-	ProductID  string
-	AddedBy    string
-	AddedAt    time.Time
+	// OperatorName is the operator's registered name, read with the party
+	// (empty where OperatorLabel stands in for the operator).
+	OperatorName string
+	Role         PartyRole
+	ProductID    string
+	AddedBy      string
+	AddedAt      time.Time
 	// OperatorLabel replaces OperatorID where the viewer may not learn
 	// which sole trader is a party ("Sole trader 1"…, rule R4).
 	OperatorLabel string

@@ -80,12 +80,6 @@ func NewService(store Store, tx txn.Runner, log audit.Log, hasher PasswordHasher
 		sessions: newSessionCache(cfg.SessionCacheTTL, 100_000)}, nil
 }
 
-// CheckPassword applies the password policy to a password for the account
-// with the given email and name (field names the input at fault).
-func (s *Service) CheckPassword(field, pw, email, name string) error {
-	return s.cfg.Passwords.Check(field, pw, email, name)
-}
-
 // OnGrantsChanged registers fn to run after any committed grant change.
 func (s *Service) OnGrantsChanged(fn func(context.Context)) { s.onGrants = fn }
 

@@ -50,8 +50,6 @@ type record struct {
 // decoder yields records; io.EOF ends the input, any other error aborts it.
 type decoder interface {
 	next() (record, error)
-	// offset is the number of input bytes consumed so far.
-	offset() int64
 }
 
 // tracker sits between the source and a decoder: it counts and keeps the
@@ -107,8 +105,6 @@ type ndjsonDecoder struct {
 func newNDJSONDecoder(t *tracker, firstLine int64, startOff int64, maxLine int) *ndjsonDecoder {
 	return &ndjsonDecoder{t: t, r: bufio.NewReaderSize(t, 64<<10), line: firstLine - 1, off: startOff, maxLine: maxLine}
 }
-
-func (d *ndjsonDecoder) offset() int64 { return d.off }
 
 func (d *ndjsonDecoder) next() (record, error) {
 	for {

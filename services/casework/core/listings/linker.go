@@ -126,11 +126,6 @@ func (k *Linker) Notify() {
 	}
 }
 
-// Backlog reports the queued jobs and the listings still without model keys.
-func (k *Linker) Backlog(ctx context.Context) (jobs, listings int64, err error) {
-	return k.store.LinkBacklog(ctx)
-}
-
 // linkSources are where a product's listings may be, in a fixed order.
 func linkSources(p ProductRef) []ListingSource {
 	out := []ListingSource{{Kind: SourceProduct, Key: p.ID}}

@@ -108,7 +108,7 @@ type contributor struct {
 func contributors(cs []Contributor) []contributor {
 	out := make([]contributor, len(cs))
 	for i, c := range cs {
-		out[i] = contributor{UserID: c.UserID, Roles: c.Roles}
+		out[i] = contributor(c)
 		if out[i].Roles == nil {
 			out[i].Roles = []ContributorRole{}
 		}

@@ -366,8 +366,7 @@ func (f CaseFile) JSON() ([]byte, error) {
 			SoCDate: p.SoCDate, SoCSignatory: p.SoCSignatory, SupportEnd: p.SupportEnd, SupportShortened: p.SupportShortened})
 	}
 	for _, p := range f.Parties {
-		d.Parties = append(d.Parties, partyDoc{Operator: p.Operator, SoleTrader: p.SoleTrader, Role: p.Role, Product: p.Product,
-			CompanyNumber: p.CompanyNumber, Address: p.Address, Country: p.Country, Website: p.Website, VDPURL: p.VDPURL, AddedBy: p.AddedBy})
+		d.Parties = append(d.Parties, partyDoc(p))
 	}
 	for _, a := range f.Assessment {
 		d.Assessment = append(d.Assessment, assessDoc{RequirementID: a.RequirementID, Title: a.Title, Kind: a.Kind, Verdict: a.Verdict,
@@ -383,7 +382,7 @@ func (f CaseFile) JSON() ([]byte, error) {
 			ExhibitRef: n.ExhibitRef, PenaltyPence: n.PenaltyPence, PaidPence: n.PaidPence})
 	}
 	for _, n := range f.Notes {
-		d.Notes = append(d.Notes, noteDoc{At: n.At, Author: n.Author, Body: n.Body})
+		d.Notes = append(d.Notes, noteDoc(n))
 	}
 	return json.MarshalIndent(d, "", "  ")
 }

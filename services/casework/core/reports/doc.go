@@ -19,7 +19,9 @@
 // period is the current calendar month and the eleven before it; with only
 // from it runs to the end of today; with only to it starts twelve months
 // before. A reversed or empty period is a field error; one longer than ten
-// years is clamped to the ten years ending at to, and the report says so.
+// years first has an end after today moved to the end of today (so it still
+// covers the data), then is clamped to the ten years ending at its end, and
+// the report says so.
 // Months are UTC calendar months on both engines.
 //
 // # What each figure counts

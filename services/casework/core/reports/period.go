@@ -8,8 +8,9 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/apperr"
 )
 
-// MaxSpanYears is the longest period a report covers; longer requests are
-// clamped to the most recent MaxSpanYears ending at the requested end.
+// MaxSpanYears is the longest period a report covers; a longer request
+// first has an end after today moved to the end of today, and is then
+// clamped to the most recent MaxSpanYears ending at that end.
 const MaxSpanYears = 10
 
 // DefaultMonths is the span of the default period: the current calendar
@@ -72,7 +73,8 @@ func outOfRange(b bound) bool { return b.start.Before(minBound) || b.end.After(m
 // bounds means the current calendar month and the eleven before it; only
 // from runs to the end of today; only to starts twelve months earlier. A
 // reversed or empty range is rejected with a field error; a span longer
-// than MaxSpanYears is clamped to end at to.
+// than MaxSpanYears ends at the end of today at the latest, and is then
+// clamped to the MaxSpanYears before its end.
 func ParsePeriod(from, to string, now time.Time) (Period, error) {
 	now = now.UTC()
 	var fe apperr.Fields
@@ -116,6 +118,14 @@ func ParsePeriod(from, to string, now time.Time) (Period, error) {
 	if !p.From.Before(p.To) {
 		return Period{}, apperr.InvalidField("from", "must be before to: the period %s to %s is reversed or empty",
 			p.From.Format(time.RFC3339), p.To.Format(time.RFC3339))
+	}
+	// Too long a period is cut to the data first: nothing is recorded after
+	// today, so an end in the future is moved to the end of today; only a
+	// span still too long loses its start.
+	if p.From.Before(p.To.AddDate(-MaxSpanYears, 0, 0)) && p.To.After(endOfToday) && p.From.Before(endOfToday) {
+		p.Notes = append(p.Notes, fmt.Sprintf("the period was longer than %d years: it was cut to end today (%s) instead of %s",
+			MaxSpanYears, day(endOfToday.AddDate(0, 0, -1)), p.To.Format(time.RFC3339)))
+		p.To, p.Clamped = endOfToday, true
 	}
 	if earliest := p.To.AddDate(-MaxSpanYears, 0, 0); p.From.Before(earliest) {
 		p.Notes = append(p.Notes, fmt.Sprintf("the period was longer than %d years: it was clamped to start %s instead of %s",
