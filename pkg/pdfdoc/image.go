@@ -62,28 +62,6 @@ func (q *QR) size() float64 {
 	return q.Size
 }
 
-// QRCode draws q, kept together on one page.
-func (d *Doc) QRCode(q QR) {
-	if !d.ok() || len(q.Modules) == 0 {
-		return
-	}
-	size := q.size()
-	const gap = 5.0
-	lines := d.layoutRuns(q.Lines, bodySize, contentW-size-gap)
-	h := max(size, float64(len(lines))*bodyLead)
-	d.ensure(h + 2)
-	top := d.y
-	d.drawModules(q.Modules, marginL, top, size)
-	d.y = top + max(0, (size-float64(len(lines))*bodyLead)/2)
-	for _, l := range lines {
-		for _, s := range l {
-			d.text(s.face, bodySize, colText, marginL+size+gap+s.x, d.y, bodyLead, s.text)
-		}
-		d.y += bodyLead
-	}
-	d.y = top + h + 4
-}
-
 // drawModules draws a QR code's dark modules as filled rectangles (one per
 // run of dark modules in a row), so the code is vector-sharp at any zoom
 // and costs no image decoding. The operators are written in one go: a

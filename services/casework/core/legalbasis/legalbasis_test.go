@@ -108,3 +108,17 @@ func TestCatalogued(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCitationRecordsWhereItWasRead: a provision a notice prints says
+// how far it was checked against the Act and gives the address it was read at.
+func TestEveryCitationRecordsWhereItWasRead(t *testing.T) {
+	cs := legalbasis.Citations()
+	if len(cs) == 0 {
+		t.Fatal("no citations")
+	}
+	for _, c := range cs {
+		if c.Cite == "" || c.What == "" || !strings.Contains(c.Source.URL, "legislation.gov.uk/") || c.Status == "" {
+			t.Errorf("citation %+v lacks its wording, status or legislation.gov.uk source", c)
+		}
+	}
+}
