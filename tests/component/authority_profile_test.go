@@ -137,6 +137,7 @@ func TestIssuedNoticesCarryTheAuthorityProfile(t *testing.T) {
 	env := wiringtest.New(t, func(c *wiring.Config) { c.PublicBaseURL = "https://tradewarden.kent.example.gov.uk/" })
 	env.As(admin, "KENT-TS").Put("/api/v1/authorities/KENT-TS/profile", kentProfile(t)).Expect(200)
 	s := setupNoticeCase(t, env)
+	giveIntents(t, env, &s, "penalty_intent")
 
 	body := draftBody(s, "penalty")
 	body["comply_by"] = time.Now().AddDate(0, 0, 40).Format(time.DateOnly)

@@ -76,7 +76,7 @@ func toDecision(t *testing.T, off *wiringtest.Client, caseID string) {
 func TestCaseCannotCloseWithWorkOutstanding(t *testing.T) {
 	env := wiringtest.New(t)
 	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
-	s := setupNoticeCase(t, env)
+	s := setupBareNoticeCase(t, env) // no notice of intent left undecided
 	toDecision(t, off, s.caseID)
 	path := "/api/v1/cases/" + s.caseID
 	closing := map[string]any{"reason": "no_further_action"}
@@ -109,6 +109,7 @@ func TestCaseCannotCloseWithWorkOutstanding(t *testing.T) {
 	pen := draftBody(s, "penalty")
 	pen["penalty"] = map[string]any{"qualifying_worldwide_revenue_pence": int64(100_000_000) * 100, "revenue_period": "FY2025",
 		"amount_pence": 500_000 * 100}
+	giveIntents(t, env, &s, "penalty_intent") // decided by the penalty notice below
 	pn := issueNotice(t, env, s.caseID, pen)
 	sup.Post("/api/v1/notices/"+pn.ID+"/payments", map[string]any{"amount_pence": 100_000 * 100, "paid_at": time.Now().UTC(), "method": "card"}).Expect(201)
 	items = closeRefused(t, env, sup, s.caseID, closing)
@@ -165,7 +166,7 @@ func TestCaseCannotCloseWithWorkOutstanding(t *testing.T) {
 func TestReferralsStillCloseWithWorkOutstanding(t *testing.T) {
 	env := wiringtest.New(t)
 	off, sup, opssSup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS"), env.As(supervisor, "OPSS")
-	s := setupNoticeCase(t, env)
+	s := setupBareNoticeCase(t, env) // no notice of intent left undecided
 	toDecision(t, off, s.caseID)
 	path := "/api/v1/cases/" + s.caseID
 	off.Post(path+"/notices", draftBody(s, "information")).Expect(201)

@@ -48,7 +48,8 @@ func TestGeneratedExhibitCannotBeSuperseded(t *testing.T) {
 	off.Get("/api/v1/evidence/" + n.ExhibitID).Expect(200).JSON(&ex)
 	var list struct{ Items []exhibitView }
 	off.Get("/api/v1/cases/" + s.caseID + "/evidence").Expect(200).JSON(&list)
-	if want := len(s.exhibits) + len(s.intents) + 1; len(list.Items) != want {
+	// Each notice of intent given left its PDF and its certificate of service.
+	if want := len(s.exhibits) + 2*len(s.intents) + 1; len(list.Items) != want {
 		t.Fatalf("%d exhibits after a refused supersession, want %d", len(list.Items), want)
 	}
 	// An uploaded exhibit can still be corrected.

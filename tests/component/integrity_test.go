@@ -63,7 +63,7 @@ func noticeIssued(t *testing.T, env *wiringtest.Env) (noticeSetup, noticeView) {
 // two PDFs).
 func wantIntact(t *testing.T, v verifyView) {
 	t.Helper()
-	if !v.OK || len(v.Problems) != 0 || v.FirstBadID != nil || v.Checked.IssuedNotices != 2 || v.Checked.Exhibits != 4 {
+	if !v.OK || len(v.Problems) != 0 || v.FirstBadID != nil || v.Checked.IssuedNotices != 2 || v.Checked.Exhibits != 5 { // 2 uploads, 2 PDFs, the intent's certificate of service
 		t.Fatalf("untampered database does not verify: %+v", v)
 	}
 }

@@ -40,6 +40,7 @@ func TestServiceIsDeemedAndCertified(t *testing.T) {
 	env := wiringtest.New(t)
 	env.As(admin, "KENT-TS").Put("/api/v1/authorities/KENT-TS/profile", kentProfile(t)).Expect(200) // post: 3 business days
 	s := setupNoticeCase(t, env)
+	giveIntents(t, env, &s, "penalty_intent")
 	off, sup := env.As(officer, "KENT-TS"), env.As(supervisor, "KENT-TS")
 
 	n := issueNotice(t, env, s.caseID, draftBody(s, "compliance"))

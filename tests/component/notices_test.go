@@ -408,7 +408,7 @@ func TestConcurrentIssueIsExactlyOnce(t *testing.T) {
 	}
 	var ex struct{ Items []exhibitView }
 	sup.Get("/api/v1/cases/" + s.caseID + "/evidence").Expect(200).JSON(&ex)
-	if want := len(s.exhibits) + len(s.intents) + notices; len(exhibitIDs) != notices || len(ex.Items) != want {
+	if want := len(s.exhibits) + 2*len(s.intents) + notices; len(exhibitIDs) != notices || len(ex.Items) != want {
 		t.Fatalf("%d distinct notice exhibits and %d exhibits on the case, want %d and %d", len(exhibitIDs), len(ex.Items),
 			notices, want)
 	}

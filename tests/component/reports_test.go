@@ -1467,9 +1467,11 @@ func testReferralPackage(t *testing.T, w *reportWorld) {
 			}
 		}
 	}
-	// Two uploads and four issued notices (two of them notices of intent).
-	if included != 6 || withheld != 0 || len(m.Exhibits) != 6 {
-		t.Errorf("exhibits: %d included, %d withheld of %d; want 6, 0 of 6", included, withheld, len(m.Exhibits))
+	// Two uploads and four issued notices (two of them notices of intent);
+	// their four certificates of service, which name who was served, are
+	// withheld like the rest of the personal data.
+	if included != 6 || withheld != 4 || len(m.Exhibits) != 10 {
+		t.Errorf("exhibits: %d included, %d withheld of %d; want 6, 4 of 10", included, withheld, len(m.Exhibits))
 	}
 	var rules []string
 	for _, rd := range m.Redactions {

@@ -267,8 +267,10 @@ func TestRedactionFollowsTheOperatorAtIssue(t *testing.T) {
 			}
 		}
 	}
-	// EX-004 and EX-005: the notice of intent to the sole trader and the notice itself.
-	if len(doc.Withheld) != 2 || !strings.HasSuffix(doc.Withheld[0].Ref, "EX-004") || !strings.HasSuffix(doc.Withheld[1].Ref, "EX-005") {
+	// EX-004 to EX-007: the notice of intent to the sole trader and the
+	// notice itself, each with its certificate of service (they name who was
+	// served, so a package withholds every certificate).
+	if len(doc.Withheld) != 4 || !strings.HasSuffix(doc.Withheld[0].Ref, "EX-004") || !strings.HasSuffix(doc.Withheld[3].Ref, "EX-007") {
 		t.Errorf("withheld: %+v (want the sole trader's notice of intent and notice PDFs)", doc.Withheld)
 	}
 	var included int
