@@ -35,7 +35,8 @@ var consoleSweep = map[string]pageRule{
 	"GET /cases/:id/notices/new": {roles: "OS", record: true}, "GET /notices": {roles: "OS"},
 	"GET /notices/:id": {roles: "OS", record: true}, "GET /notices/:id/pdf": {roles: "OS", record: true, ok: http.StatusConflict},
 	"GET /notices/:id/preview.pdf": {roles: "OS", record: true},
-	"GET /search":                  {roles: "OSA"}, "GET /reports": {roles: "SA"}, "GET /admin/users": {roles: "D"},
+	"GET /search":                  {roles: "OSA"}, "GET /reports": {roles: "SA"},
+	"GET /reports/summary.csv": {roles: "SA"}, "GET /reports/summary.pdf": {roles: "SA"}, "GET /admin/profile": {roles: "D"}, "GET /admin/users": {roles: "D"},
 	"GET /admin/users/:id": {roles: "D", record: true}, "GET /admin/audit": {roles: "SD"},
 	"GET /evidence/:id": {roles: "OS", record: true}, "GET /evidence/:id/content": {roles: "OS", record: true},
 	// Form actions: the sweep checks that none works without its token.
@@ -47,7 +48,7 @@ var consoleSweep = map[string]pageRule{
 	"POST /cases/:id/referrals": {record: true}, "POST /cases/:id/referrals/:decision": {record: true},
 	"POST /evidence/:id/verify": {record: true}, "POST /evidence/:id/custody": {record: true},
 	"POST /admin/users": {}, "POST /admin/users/:id/grants": {record: true},
-	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {},
+	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {}, "POST /admin/profile": {},
 }
 
 var sweepRoles = map[byte]principal.Role{'O': principal.Officer, 'S': principal.Supervisor, 'A': principal.Analyst,

@@ -155,7 +155,10 @@ func (con *Console) routes() {
 	con.noticeRoutes(w.Group("/notices", caseWork))
 	con.exhibitRoutes(w.Group("/evidence", caseWork))
 	w.Get("/search", con.need("officer", "supervisor", "analyst"), con.searchPage)
-	w.Get("/reports", con.need("analyst", "supervisor"), con.reportsPage)
+	reporting := con.need("analyst", "supervisor")
+	w.Get("/reports", reporting, con.reportsPage)
+	w.Get("/reports/summary.csv", reporting, con.reportDownload("csv"))
+	w.Get("/reports/summary.pdf", reporting, con.reportDownload("pdf"))
 	con.adminRoutes(w.Group("/admin", con.need("admin", "supervisor")))
 	r.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

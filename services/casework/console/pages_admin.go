@@ -16,6 +16,8 @@ func (con *Console) adminRoutes(r fiber.Router) {
 	r.Get("/users/:id", con.userPage)
 	r.Post("/users/:id/grants", con.grantRole)
 	r.Post("/users/:id/grants/:role/remove", con.revokeRole)
+	r.Get("/profile", con.need("admin"), con.profilePage)
+	r.Post("/profile", con.need("admin"), con.saveProfile)
 	r.Get("/audit", con.auditPage)
 	r.Post("/audit/verify", con.verifyAudit)
 }

@@ -1,8 +1,6 @@
 package console
 
 import (
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -74,28 +72,11 @@ func (con *Console) renderExhibit(c *fiber.Ctx, status int, v exhibitView, errs 
 }
 
 // exhibitContent streams the exhibit's bytes; the API records the download
-// in the custody log.
+// in the custody log. Served as a download, never rendered here: an exhibit
+// is untrusted content.
 func (con *Console) exhibitContent(c *fiber.Ctx) error {
-	res, err := sess(c).api.raw(ctx(c), http.MethodGet, "/evidence/"+pathID(c)+"/content", nil, "", nil)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if err := checkStatus(res); err != nil {
-		return err
-	}
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("read exhibit: %w", err)
-	}
-	// Served as a download, never rendered here: an exhibit is untrusted content.
-	c.Set("Content-Type", "application/octet-stream")
-	if cd := res.Header.Get("Content-Disposition"); cd != "" {
-		c.Set("Content-Disposition", cd)
-	} else {
-		c.Set("Content-Disposition", "attachment")
-	}
-	return c.Send(b)
+	return con.passDownload(c, http.MethodGet, "/evidence/"+pathID(c)+"/content", nil, "", nil,
+		"application/octet-stream")
 }
 
 func (con *Console) verifyExhibit(c *fiber.Ctx) error {

@@ -1,8 +1,6 @@
 package console
 
 import (
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -235,22 +233,6 @@ func (con *Console) noticeAction(c *fiber.Ctx) error {
 // noticePDF streams the issued PDF or the watermarked draft preview.
 func (con *Console) noticePDF(which string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		res, err := sess(c).api.raw(ctx(c), http.MethodGet, "/notices/"+pathID(c)+"/"+which, nil, "", nil)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if err := checkStatus(res); err != nil {
-			return err
-		}
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			return fmt.Errorf("read notice PDF: %w", err)
-		}
-		c.Set("Content-Type", "application/pdf")
-		if cd := res.Header.Get("Content-Disposition"); cd != "" {
-			c.Set("Content-Disposition", cd)
-		}
-		return c.Send(b)
+		return con.passDownload(c, http.MethodGet, "/notices/"+pathID(c)+"/"+which, nil, "", nil, "application/pdf")
 	}
 }

@@ -54,6 +54,9 @@ var labels = map[string]string{
 	// access
 	"owner": "Owner", "referred": "Referral awaiting decision", "collaborator": "Collaborator",
 	"read_only": "View full case", "edit_evidence_and_notes": "Edit evidence and notes",
+	// report metrics
+	"cases_opened": "Cases opened", "notices_issued": "Notices issued", "listings_removed": "Listings removed",
+	"leads_opened": "Leads opened",
 	// transitions (as actions on buttons)
 	"to:triage": "Start triage", "to:investigating": "Start investigating", "to:decision": "Move to decision",
 	"to:enforcement": "Move to enforcement", "to:monitoring": "Start monitoring", "to:closed": "Close the case",
