@@ -60,7 +60,7 @@ func TestAdminKeepsTheAuthorityProfile(t *testing.T) {
 	p = b.follow(b.post("/admin/profile", form))
 	mustContain(t, p, "Profile saved", "Invicta House\nCounty Road", `value="30-00-00"`)
 	var prof struct {
-		Address []string       `json:"address"`
+		Address []string `json:"address"`
 		Payment struct{ Bank string }
 		Days    map[string]int `json:"deemed_service_days"`
 	}
