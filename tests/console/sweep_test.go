@@ -35,7 +35,7 @@ var consoleSweep = map[string]pageRule{
 	"GET /cases/:id/notices/new": {roles: "OS", record: true}, "GET /notices": {roles: "OS"},
 	"GET /notices/:id": {roles: "OS", record: true}, "GET /notices/:id/pdf": {roles: "OS", record: true, ok: http.StatusConflict},
 	"GET /notices/:id/preview.pdf": {roles: "OS", record: true},
-	"GET /search":                  {roles: "OSA"}, "GET /reports": {roles: "SA"},
+	"GET /search":                  {roles: "OSA"}, "GET /search/listings/:id": {roles: "OSA"}, "GET /reports": {roles: "SA"},
 	"GET /reports/summary.csv": {roles: "SA"}, "GET /reports/summary.pdf": {roles: "SA"}, "GET /admin/profile": {roles: "D"}, "GET /admin/users": {roles: "D"},
 	"GET /admin/users/:id": {roles: "D", record: true}, "GET /admin/audit": {roles: "SD"},
 	"GET /evidence/:id": {roles: "OS", record: true}, "GET /evidence/:id/content": {roles: "OS", record: true},
@@ -48,7 +48,7 @@ var consoleSweep = map[string]pageRule{
 	"POST /cases/:id/referrals": {record: true}, "POST /cases/:id/referrals/:decision": {record: true},
 	"POST /evidence/:id/verify": {record: true}, "POST /evidence/:id/custody": {record: true},
 	"POST /admin/users": {}, "POST /admin/users/:id/grants": {record: true},
-	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {}, "POST /admin/profile": {},
+	"POST /admin/users/:id/grants/:role/remove": {record: true}, "POST /admin/audit/verify": {}, "POST /admin/profile": {}, "POST /search/listings/:id/link": {record: true},
 }
 
 var sweepRoles = map[byte]principal.Role{'O': principal.Officer, 'S': principal.Supervisor, 'A': principal.Analyst,
@@ -73,13 +73,17 @@ func TestConsoleAuthorizationSweep(t *testing.T) {
 	off.Upload("/api/v1/cases/"+cs.ID+"/evidence", map[string]string{"description": "sweep", "collected_by": "sweep",
 		"collected_at": env.Clock.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}, "camera.xml", "application/xml",
 		camera(t)).Expect(http.StatusCreated).JSON(&ex)
+	var lst struct{ ID string }
+	off.Post("/api/v1/listings", map[string]any{"retailer": "Argos", "market_type": "retailer", "url": "https://argos.example/1",
+		"title": "Sweep plug", "observed_at": "2026-11-01T09:00:00Z"}).Expect(http.StatusCreated).JSON(&lst)
 	var users struct{ Items []struct{ ID, Email string } }
 	env.As(principal.Admin, "KENT-TS").Get("/api/v1/admin/users").Expect(http.StatusOK).JSON(&users)
 	userID := users.Items[0].ID
 	fill := func(path string) string {
 		r := strings.NewReplacer("/cases/:id", "/cases/"+cs.ID, "/notices/:id", "/notices/"+n.ID, ":req", "PSTI-1",
 			":decision", "accept", "/invitations/:id", "/invitations/"+n.ID, "*", "console.css",
-			"/evidence/:id", "/evidence/"+ex.ID, "/admin/users/:id", "/admin/users/"+userID, ":role", "analyst")
+			"/evidence/:id", "/evidence/"+ex.ID, "/admin/users/:id", "/admin/users/"+userID, ":role", "analyst",
+			"/search/listings/:id", "/search/listings/"+lst.ID)
 		return r.Replace(path)
 	}
 	seen := map[string]bool{}

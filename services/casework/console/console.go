@@ -155,6 +155,8 @@ func (con *Console) routes() {
 	con.noticeRoutes(w.Group("/notices", caseWork))
 	con.exhibitRoutes(w.Group("/evidence", caseWork))
 	w.Get("/search", con.need("officer", "supervisor", "analyst"), con.searchPage)
+	w.Get("/search/listings/:id", con.need("officer", "supervisor", "analyst"), con.listingPage)
+	w.Post("/search/listings/:id/link", caseWork, con.linkListing)
 	reporting := con.need("analyst", "supervisor")
 	w.Get("/reports", reporting, con.reportsPage)
 	w.Get("/reports/summary.csv", reporting, con.reportDownload("csv"))

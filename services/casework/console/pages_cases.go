@@ -134,18 +134,48 @@ func (con *Console) people(c *fiber.Ctx) map[string]string {
 type newCaseView struct {
 	Title, Summary, Origin, Risk string
 	Origins                      []string
+	// Product is the product the case is opened about (from search).
+	Product *productRec
 }
 
 var origins = []string{"proactive_surveillance", "complaint", "referral", "self_notification", "border_check", "online_monitoring"}
 
 func (con *Console) newCasePage(c *fiber.Ctx) error {
-	return con.render(c, http.StatusOK, "case-new", "Open a case", newCaseView{Origins: origins}, withNav("cases"),
+	v := newCaseView{Origins: origins}
+	p, err := con.caseProduct(c, c.Query("product"))
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		v.Product, v.Origin, v.Title = p, "online_monitoring", p.Brand+" "+p.Model+": "
+	}
+	return con.render(c, http.StatusOK, "case-new", "Open a case", v, withNav("cases"),
 		withCrumbs(crumb{"Cases", "/cases"}))
+}
+
+// caseProduct loads the product a new case is about; none when id is empty.
+func (con *Console) caseProduct(c *fiber.Ctx, id string) (*productRec, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if len(id) > 64 || strings.ContainsAny(id, "/?#%") {
+		return nil, fiber.ErrNotFound
+	}
+	var p productRec
+	if err := sess(c).api.call(ctx(c), http.MethodGet, "/products/"+id, nil, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 func (con *Console) createCase(c *fiber.Ctx) error {
 	in := newCaseView{Title: strings.TrimSpace(c.FormValue("title")), Summary: c.FormValue("summary"),
 		Origin: c.FormValue("origin"), Risk: c.FormValue("risk_level"), Origins: origins}
+	p, err := con.caseProduct(c, c.FormValue("product_id"))
+	if err != nil {
+		return err
+	}
+	in.Product = p
 	var errs []formError
 	if in.Title == "" {
 		errs = append(errs, formError{"title", "Enter a case title"})
@@ -157,6 +187,9 @@ func (con *Console) createCase(c *fiber.Ctx) error {
 		body := map[string]any{"title": in.Title, "summary": in.Summary, "origin": in.Origin}
 		if in.Risk != "" {
 			body["risk_level"] = in.Risk
+		}
+		if p != nil {
+			body["product_ids"] = []string{p.ID}
 		}
 		var cs caseRec
 		err := sess(c).api.call(ctx(c), http.MethodPost, "/cases", body, &cs)

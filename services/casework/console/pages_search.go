@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -9,18 +11,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+type price struct {
+	AmountPence int64  `json:"amount_pence"`
+	Currency    string `json:"currency"`
+}
+
 type searchHit struct {
-	ListingID  string  `json:"listing_id"`
-	ProductID  *string `json:"product_id"`
-	Title      string  `json:"title"`
-	Retailer   string  `json:"retailer"`
-	MarketType string  `json:"market_type"`
-	Seller     string  `json:"seller"`
-	URL        string  `json:"url"`
-	Price      *struct {
-		AmountPence int64  `json:"amount_pence"`
-		Currency    string `json:"currency"`
-	} `json:"price"`
+	ListingID  string    `json:"listing_id"`
+	ProductID  *string   `json:"product_id"`
+	Title      string    `json:"title"`
+	Retailer   string    `json:"retailer"`
+	MarketType string    `json:"market_type"`
+	Seller     string    `json:"seller"`
+	URL        string    `json:"url"`
+	Price      *price    `json:"price"`
 	ObservedAt time.Time `json:"observed_at"`
 }
 
@@ -29,6 +33,23 @@ type searchResult struct {
 	Items      []searchHit                 `json:"items"`
 	Facets     map[string]map[string]int64 `json:"facets"`
 	NextCursor string                      `json:"next_cursor"`
+}
+
+type productGroup struct {
+	ProductID    string           `json:"product_id"`
+	Brand        string           `json:"brand"`
+	Model        string           `json:"model"`
+	GTIN         string           `json:"gtin"`
+	Category     string           `json:"category"`
+	Listings     int64            `json:"listings"`
+	ByMarketType map[string]int64 `json:"by_market_type"`
+	TopListings  []searchHit      `json:"top_listings"`
+}
+
+type productResult struct {
+	Listings         int64          `json:"listings"`
+	UnlinkedListings int64          `json:"unlinked_listings"`
+	Products         []productGroup `json:"products"`
 }
 
 type facetValue struct {
@@ -43,41 +64,62 @@ type facetGroup struct {
 }
 
 type searchView struct {
-	Q       string
-	Result  searchResult
-	Facets  []facetGroup
-	Filters map[string]string
-	Ran     bool
+	Q        string
+	View     string // "listings" or "products"
+	Result   searchResult
+	Products productResult
+	Facets   []facetGroup
+	Filters  url.Values
+	Ran      bool
 }
+
+// maxFacetValues is how many values of one facet a search may select (the
+// API's limit).
+const maxFacetValues = 50
 
 var facetNames = []struct{ name, label string }{{"market_type", "Type of site"}, {"retailer", "Site"},
 	{"brand", "Brand"}, {"category", "Category"}}
 
 func (con *Console) searchPage(c *fiber.Ctx) error {
-	v := searchView{Q: strings.TrimSpace(c.Query("q")), Filters: map[string]string{}}
-	args := []string{"q", v.Q, "limit", "20", "cursor", c.Query("cursor")}
+	v := searchView{Q: strings.TrimSpace(c.Query("q")), View: c.Query("view"), Filters: url.Values{}}
+	if v.View != "products" {
+		v.View = "listings"
+	}
+	args := url.Values{}
 	for _, f := range facetNames {
-		if val := strings.TrimSpace(c.Query(f.name)); val != "" && len(val) <= 200 {
-			v.Filters[f.name] = val
-			args = append(args, f.name, val)
+		for _, val := range queryValues(c, f.name) {
+			if val = strings.TrimSpace(val); val != "" && len(val) <= 200 && len(v.Filters[f.name]) < maxFacetValues {
+				v.Filters.Add(f.name, val)
+				args.Add(f.name, val)
+			}
 		}
 	}
-	if v.Q != "" || len(v.Filters) > 0 {
-		v.Ran = true
-		err := sess(c).api.call(ctx(c), http.MethodGet, "/search/listings"+query(args...), nil, &v.Result)
-		if p, ok := asProblem(err); ok && p.Status == http.StatusUnprocessableEntity {
-			return con.render(c, p.Status, "search", "Search listings", v, withNav("search"),
-				withErrors(fieldErrors(p, nil)))
-		}
-		if err != nil {
-			return err
-		}
-		v.Facets = facetGroups(v.Result.Facets, v.Filters)
+	if v.Q == "" && len(v.Filters) == 0 {
+		return con.render(c, http.StatusOK, "search", "Search listings", v, withNav("search"))
 	}
+	v.Ran = true
+	args.Set("q", v.Q)
+	path := "/search/products?"
+	var out any = &v.Products
+	if v.View == "listings" {
+		args.Set("limit", "20")
+		if cur := c.Query("cursor"); cur != "" {
+			args.Set("cursor", cur)
+		}
+		path, out = "/search/listings?", &v.Result
+	}
+	err := sess(c).api.call(ctx(c), http.MethodGet, path+args.Encode(), nil, out)
+	if p, ok := asProblem(err); ok && p.Status == http.StatusUnprocessableEntity {
+		return con.render(c, p.Status, "search", "Search listings", v, withNav("search"), withErrors(fieldErrors(p, nil)))
+	}
+	if err != nil {
+		return err
+	}
+	v.Facets = facetGroups(v.Result.Facets, v.Filters)
 	return con.render(c, http.StatusOK, "search", "Search listings", v, withNav("search"))
 }
 
-func facetGroups(in map[string]map[string]int64, selected map[string]string) []facetGroup {
+func facetGroups(in map[string]map[string]int64, selected url.Values) []facetGroup {
 	var out []facetGroup
 	for _, f := range facetNames {
 		counts := in[f.name]
@@ -86,13 +128,17 @@ func facetGroups(in map[string]map[string]int64, selected map[string]string) []f
 		}
 		g := facetGroup{Name: f.name, Label: f.label}
 		for val, n := range counts {
-			g.Values = append(g.Values, facetValue{Value: val, Count: n, Selected: selected[f.name] == val})
+			g.Values = append(g.Values, facetValue{Value: val, Count: n, Selected: slices.Contains(selected[f.name], val)})
 		}
 		sort.Slice(g.Values, func(i, j int) bool {
-			if g.Values[i].Count != g.Values[j].Count {
-				return g.Values[i].Count > g.Values[j].Count
+			a, b := g.Values[i], g.Values[j]
+			if a.Selected != b.Selected {
+				return a.Selected
 			}
-			return g.Values[i].Value < g.Values[j].Value
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.Value < b.Value
 		})
 		if len(g.Values) > 10 {
 			g.Values = g.Values[:10]
@@ -102,26 +148,53 @@ func facetGroups(in map[string]map[string]int64, selected map[string]string) []f
 	return out
 }
 
-// FacetLink is the search URL with one facet set (or cleared when it is
-// already the selected value).
+// link is the search URL for the same query and filters, changed by edit.
+func (v searchView) link(edit func(url.Values)) string {
+	args := url.Values{}
+	for k, vals := range v.Filters {
+		args[k] = slices.Clone(vals)
+	}
+	args.Set("q", v.Q)
+	if v.View == "products" {
+		args.Set("view", "products")
+	}
+	edit(args)
+	return "/search?" + args.Encode()
+}
+
+// FacetLink adds the value to the facet's selection, or takes it out when
+// it is already selected: values of one facet are alternatives (any of them).
 func (v searchView) FacetLink(name, value string) string {
-	args := []string{"q", v.Q}
-	for k, val := range v.Filters {
-		if k != name {
-			args = append(args, k, val)
+	return v.link(func(a url.Values) {
+		vals := a[name]
+		if i := slices.Index(vals, value); i >= 0 {
+			a[name] = slices.Delete(vals, i, i+1)
+			return
 		}
-	}
-	if v.Filters[name] != value {
-		args = append(args, name, value)
-	}
-	return "/search" + query(args...)
+		a.Add(name, value)
+	})
+}
+
+// ViewLink is the same search shown as listings or grouped by product.
+func (v searchView) ViewLink(view string) string {
+	return v.link(func(a url.Values) {
+		a.Del("view")
+		if view == "products" {
+			a.Set("view", view)
+		}
+	})
 }
 
 // NextLink is the next page of the same search.
 func (v searchView) NextLink() string {
-	args := []string{"q", v.Q, "cursor", v.Result.NextCursor}
-	for k, val := range v.Filters {
-		args = append(args, k, val)
+	return v.link(func(a url.Values) { a.Set("cursor", v.Result.NextCursor) })
+}
+
+// queryValues is every value a query parameter was given (multi-select).
+func queryValues(c *fiber.Ctx, name string) []string {
+	var out []string
+	for _, v := range c.Request().URI().QueryArgs().PeekMulti(name) {
+		out = append(out, string(v))
 	}
-	return "/search" + query(args...)
+	return out
 }
