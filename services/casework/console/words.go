@@ -54,6 +54,10 @@ var labels = map[string]string{
 	// access
 	"owner": "Owner", "referred": "Referral awaiting decision", "collaborator": "Collaborator",
 	"read_only": "View full case", "edit_evidence_and_notes": "Edit evidence and notes",
+	// why a listing may be of a product
+	"gtin": "Same GTIN", "brand_model": "Same brand and model number", "model": "Same model number, another brand",
+	"brand_similar_model": "Same brand, similar model number", "brand_title_model": "Same brand, model number in the title",
+	"title_model": "Model number in the title",
 	// report metrics
 	"cases_opened": "Cases opened", "notices_issued": "Notices issued", "listings_removed": "Listings removed",
 	"leads_opened": "Leads opened",
