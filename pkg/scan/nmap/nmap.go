@@ -251,6 +251,9 @@ func (p *parser) finishHost() error {
 			it.Key = scan.Key(scan.FormatNmap, addr, it.Protocol, port, "port")
 		} else {
 			it.Key = scan.Key(scan.FormatNmap, addr, it.Protocol, port, "script", it.ToolID)
+			if it.Kind == scan.KindVulnerability && len(it.CVEs) == 1 {
+				it.Key = scan.Key(scan.FormatNmap, addr, it.Protocol, port, "script", it.ToolID, it.CVEs[0])
+			}
 		}
 		if err := p.emit(*it); err != nil {
 			return err
@@ -370,6 +373,9 @@ func (p *parser) parseService(t *xmlstream.Token, svc *service) error {
 			svc.tunnel = scan.Field(a.Value)
 		}
 	}
+	if svc.tunnel == "" && tlsOnly(svc) {
+		svc.tunnel = "ssl"
+	}
 	depth := p.d.Depth()
 	for {
 		t, err := p.d.Next()
@@ -387,6 +393,14 @@ func (p *parser) parseService(t *xmlstream.Token, svc *service) error {
 			svc.cpes = scan.AppendUnique(svc.cpes, s)
 		}
 	}
+}
+
+// tlsOnly reports a service that -sV saw speaking only TLS although nmap
+// did not mark a tunnel: "Apache httpd (SSL-only mode)", "https", "ssl/http".
+func tlsOnly(svc *service) bool {
+	return strings.Contains(strings.ToLower(svc.extra), "ssl-only") ||
+		strings.Contains(strings.ToLower(svc.product), "ssl-only") ||
+		svc.name == "https" || svc.name == "ssl" || strings.HasPrefix(svc.name, "ssl/")
 }
 
 // parseScripts reads the script children of <hostscript>.
@@ -429,10 +443,7 @@ func (p *parser) parseScript(t *xmlstream.Token, port int, protocol string) erro
 	}
 	it.Output, it.OutputTruncated = scan.OutputBytes(out)
 	it.Title = scriptTitle(id, out)
-	if sev, vulnerable := vulnSeverity(out); vulnerable {
-		it.Severity = sev
-	}
-	p.host.items = append(p.host.items, it)
+	p.host.items = append(p.host.items, interpret(it, out)...)
 	// Structured <elem>/<table> children repeat the output attribute.
 	return p.d.Skip()
 }
@@ -470,7 +481,13 @@ func vulnSeverity(out []byte) (scan.Severity, bool) {
 	}
 	i := bytes.Index(out, []byte("Risk factor: "))
 	if i < 0 {
-		return scan.SeverityUnknown, true
+		// Most vulns-library scripts print no risk factor: a confirmed
+		// vulnerability is rated medium until a person rates it, a likely
+		// one low, so neither is overstated.
+		if bytes.Contains(out, []byte("State: LIKELY VULNERABLE")) {
+			return scan.SeverityLow, true
+		}
+		return scan.SeverityMedium, true
 	}
 	rest := out[i+len("Risk factor: "):]
 	end := 0

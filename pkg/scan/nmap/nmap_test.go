@@ -3,7 +3,9 @@ package nmap_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -63,7 +65,9 @@ func TestCameraFacts(t *testing.T) {
 		t.Errorf("telnet item: %+v", telnet)
 	}
 	creds := find("192.168.50.7", 80, "http-default-accounts")
-	if creds.Kind != scan.KindScript || !strings.Contains(creds.Output, "admin:12345") || creds.Service != "http" {
+	want := []scan.Credential{{Service: "http", Username: "admin", Password: "12345", Where: "Hikvision DVR at /"}}
+	if creds.Kind != scan.KindCredential || !slices.Equal(creds.Credentials, want) || creds.Severity != scan.SeverityHigh ||
+		!strings.Contains(creds.Output, "admin:12345") || creds.Service != "http" {
 		t.Errorf("default-credential script: %+v", creds)
 	}
 	https := find("192.168.50.7", 443, "port")
@@ -71,11 +75,13 @@ func TestCameraFacts(t *testing.T) {
 		t.Errorf("https tunnel: %+v", https)
 	}
 	poodle := find("192.168.50.7", 443, "ssl-poodle")
-	if !slices.Equal(poodle.CVEs, []string{"CVE-2014-3566"}) || poodle.Severity != scan.SeverityUnknown {
+	if !slices.Equal(poodle.CVEs, []string{"CVE-2014-3566"}) || poodle.Severity != scan.SeverityMedium ||
+		poodle.Kind != scan.KindVulnerability {
 		t.Errorf("poodle: %v %v", poodle.CVEs, poodle.Severity)
 	}
 	ms17 := find("192.168.50.12", 0, "smb-vuln-ms17-010")
-	if ms17.Severity != scan.SeverityHigh || !slices.Equal(ms17.CVEs, []string{"CVE-2017-0143"}) {
+	if ms17.Severity != scan.SeverityHigh || !slices.Equal(ms17.CVEs, []string{"CVE-2017-0143"}) ||
+		ms17.Kind != scan.KindVulnerability {
 		t.Errorf("ms17-010 host script: %+v", ms17)
 	}
 	snmp := find("192.168.50.7", 161, "port")
@@ -228,5 +234,95 @@ func TestHugeOutputIsTruncated(t *testing.T) {
 	}
 	if !slices.Equal(it.CVEs, []string{"CVE-2020-1234"}) {
 		t.Fatalf("CVE beyond the kept output not found: %v", it.CVEs)
+	}
+}
+
+// TestLabCredentials: real nmap runs against loopback fakes; each proven
+// login is a credential finding of at least high severity, with the login.
+func TestLabCredentials(t *testing.T) {
+	cases := []struct {
+		file, script string
+		want         scan.Credential
+	}{
+		{"lab-ftp-http.xml", "ftp-anon", scan.Credential{Service: "ftp", Username: "anonymous", Blank: true}},
+		{"lab-ftp-http.xml", "http-default-accounts", scan.Credential{Service: "http", Username: "tomcat", Password: "tomcat",
+			Where: "Apache Tomcat at /manager/html/"}},
+		{"lab-telnet.xml", "telnet-brute", scan.Credential{Service: "telnet", Username: "admin", Password: "admin"}},
+	}
+	for _, c := range cases {
+		f, err := os.Open(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := nmap.Parse(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(rep.Items, func(it scan.Item) bool { return it.ToolID == c.script })
+		if i < 0 {
+			t.Fatalf("%s: no %s item", c.file, c.script)
+		}
+		it := rep.Items[i]
+		if it.Kind != scan.KindCredential || it.Severity.Rank() < scan.SeverityHigh.Rank() ||
+			!slices.Equal(it.Credentials, []scan.Credential{c.want}) {
+			t.Errorf("%s %s: %s %s %+v", c.file, c.script, it.Kind, it.Severity, it.Credentials)
+		}
+	}
+}
+
+// TestScriptShapes: the output shapes of nmap's brute, vulns and vulners
+// libraries as nmap prints them.
+func TestScriptShapes(t *testing.T) {
+	doc := `<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="10.0.0.5" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="22"><state state="open"/><service name="ssh" product="OpenSSH" version="7.4"/>
+<script id="vulners" output="&#xa;  cpe:/a:openbsd:openssh:7.4: &#xa;    &#x9;CVE-2023-38408&#x9;9.8&#x9;https://vulners.com/cve/CVE-2023-38408&#x9;*EXPLOIT*&#xa;    &#x9;SSV:92579&#x9;7.5&#x9;https://vulners.com/seebug/SSV:92579&#x9;*EXPLOIT*&#xa;    &#x9;CVE-2016-10009&#x9;7.5&#x9;https://vulners.com/cve/CVE-2016-10009&#xa;    &#x9;CVE-2023-38408&#x9;9.8&#x9;https://vulners.com/githubexploit/X&#x9;*EXPLOIT*"/>
+<script id="ssh-brute" output="&#xa;  Accounts: &#xa;    root:toor - Valid credentials&#xa;  Statistics: Performed 3 guesses"/></port>
+<port protocol="tcp" portid="3306"><state state="open"/><service name="mysql"/>
+<script id="mysql-empty-password" output="&#xa;  root account has empty password"/></port>
+<port protocol="udp" portid="161"><state state="open"/><service name="snmp"/>
+<script id="snmp-brute" output="&#xa;  public - Valid credentials&#xa;  private - Valid credentials"/></port>
+<port protocol="tcp" portid="443"><state state="open"/><service name="http" product="Apache httpd" extrainfo="SSL-only mode"/></port>
+<port protocol="tcp" portid="21"><state state="open"/><service name="ftp"/>
+<script id="ftp-brute" output="&#xa;  Accounts: No valid accounts found"/></port>
+</ports></host></nmaprun>`
+	rep, err := nmap.Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vulners []string
+	for _, it := range rep.Items {
+		if it.ToolID == "vulners" {
+			vulners = append(vulners, fmt.Sprintf("%s %.1f %s", it.CVEs[0], it.CVSS, it.Severity))
+		}
+	}
+	if !slices.Equal(vulners, []string{"CVE-2023-38408 9.8 critical", "CVE-2016-10009 7.5 high"}) {
+		t.Errorf("vulners: one finding per CVE with its score: %v", vulners)
+	}
+	creds := map[string][]scan.Credential{}
+	keys := map[string]bool{}
+	for _, it := range rep.Items {
+		if keys[it.Key] {
+			t.Errorf("duplicate key %s for %s", it.Key, it.Title)
+		}
+		keys[it.Key] = true
+		if it.Kind == scan.KindCredential {
+			creds[it.ToolID] = it.Credentials
+		}
+		if it.ToolID == "ftp-brute" && it.Kind != scan.KindScript {
+			t.Errorf("no valid accounts is not a credential finding: %+v", it)
+		}
+		if it.Kind == scan.KindOpenPort && it.Port == 443 && it.Tunnel != "ssl" {
+			t.Errorf("an SSL-only service is TLS: %+v", it)
+		}
+	}
+	if c := creds["ssh-brute"]; len(c) != 1 || c[0].Username != "root" || c[0].Password != "toor" {
+		t.Errorf("ssh-brute: %+v", c)
+	}
+	if c := creds["mysql-empty-password"]; len(c) != 1 || c[0].Username != "root" || !c[0].Blank {
+		t.Errorf("mysql-empty-password: %+v", c)
+	}
+	if c := creds["snmp-brute"]; len(c) != 2 || c[0].Password != "public" || c[0].Where != "community" {
+		t.Errorf("snmp-brute: %+v", c)
 	}
 }
