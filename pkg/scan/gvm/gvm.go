@@ -307,11 +307,18 @@ func (p *parser) result() error {
 	if score, err := strconv.ParseFloat(sevText, 64); err == nil && score == -1 || threat == "False Positive" {
 		it.State = "false_positive"
 	}
+	if it.State != "false_positive" && it.Severity.Rank() > scan.SeverityInfo.Rank() &&
+		(strings.EqualFold(it.Family, "Default Accounts") || scan.IsCredentialCheck(it.Title)) {
+		it.Credentials = scan.CredentialsFromText(it.Service, it.Output)
+	}
 	// A result overridden as a false positive stays visible as info, so
 	// rules keyed on vulnerabilities or CVEs do not fire on it.
-	if it.State != "false_positive" && (it.Severity.Rank() > scan.SeverityInfo.Rank() || len(it.CVEs) > 0) {
+	switch {
+	case len(it.Credentials) > 0:
+		it.Kind = scan.KindCredential
+	case it.State != "false_positive" && (it.Severity.Rank() > scan.SeverityInfo.Rank() || len(it.CVEs) > 0):
 		it.Kind = scan.KindVulnerability
-	} else {
+	default:
 		it.Kind = scan.KindInfo
 	}
 	// "general/tcp" results have no port number; the service word stands in.

@@ -302,10 +302,10 @@ func (p *parser) parseItem(t *xmlstream.Token) error {
 		case "xref":
 			// "CWE:79", "IAVA:2017-A-0065", "MSKB:4012212".
 			if n, ok := strings.CutPrefix(v, "CWE:"); ok {
-				it.CWEs = scan.AppendUnique(it.CWEs, "CWE-"+strings.TrimSpace(n))
+				it.CWEs = scan.AppendUnique(it.CWEs, cweID(n))
 			}
 		case "cwe":
-			it.CWEs = scan.AppendUnique(it.CWEs, "CWE-"+v)
+			it.CWEs = scan.AppendUnique(it.CWEs, cweID(v))
 		case "cpe":
 			for _, c := range strings.Fields(v) {
 				it.CPEs = scan.AppendUnique(it.CPEs, c)
@@ -339,6 +339,9 @@ func (p *parser) parseItem(t *xmlstream.Token) error {
 	if it.Title == "" {
 		it.Title = "Nessus plugin " + it.ToolID
 	}
+	if scan.IsCredentialCheck(it.Title) && it.Severity.Rank() > scan.SeverityInfo.Rank() {
+		it.Credentials = scan.CredentialsFromText(it.Service, it.Output)
+	}
 	switch {
 	case family == "Port scanners":
 		it.Kind = scan.KindOpenPort
@@ -347,6 +350,8 @@ func (p *parser) parseItem(t *xmlstream.Token) error {
 			it.Summary = it.Title
 		}
 		it.Title = portTitle(&it)
+	case len(it.Credentials) > 0:
+		it.Kind = scan.KindCredential
 	case it.Severity.Rank() > scan.SeverityInfo.Rank() || len(it.CVEs) > 0:
 		it.Kind = scan.KindVulnerability
 	default:
@@ -413,4 +418,14 @@ func ctime(s string) time.Time {
 		}
 	}
 	return t.UTC()
+}
+
+// cweID writes a weakness id once as "CWE-94", whether the report gave
+// "94", "CWE-94" or "CWE:94".
+func cweID(v string) string {
+	v = strings.TrimSpace(v)
+	for _, p := range []string{"CWE-", "CWE:", "cwe-", "cwe:"} {
+		v = strings.TrimPrefix(v, p)
+	}
+	return "CWE-" + strings.TrimSpace(v)
 }
