@@ -173,7 +173,13 @@ func (x *xmlRows) row(rec []string) {
 		}
 	}
 	elem(b, "tags", strings.Join(tags, "|"))
-	if ids := scan.FindCVEs(nil, g(c.cves)); len(ids) > 0 {
+	ids := scan.FindCVEs(nil, g(c.cves))
+	// Greenbone's CVE scanner names each result after the CVE it found and
+	// leaves the CVEs column empty.
+	if id, ok := scan.NormalizeCVE(strings.TrimSpace(g(c.name))); ok && len(ids) == 0 {
+		ids = []string{id}
+	}
+	if len(ids) > 0 {
 		b.WriteString("<refs>")
 		for _, id := range ids {
 			b.WriteString(`<ref type="cve" id="` + id + `"/>`)

@@ -233,6 +233,10 @@ func (p *parser) item(id string, res result) scan.Item {
 			it.CVEs = scan.AppendUnique(it.CVEs, cve)
 		}
 	}
+	// A CVE template is named after its CVE even when it is not classified.
+	if cve, ok := scan.NormalizeCVE(id); ok {
+		it.CVEs = scan.AppendUnique(it.CVEs, cve)
+	}
 	for _, c := range res.Info.Classification.CWE {
 		if n, ok := strings.CutPrefix(strings.ToUpper(strings.TrimSpace(c)), "CWE-"); ok && n != "" {
 			it.CWEs = scan.AppendUnique(it.CWEs, "CWE-"+n)
@@ -246,9 +250,19 @@ func (p *parser) item(id string, res result) scan.Item {
 		p.rep.Warn("result %s has unknown severity %q", id, scan.FieldString(res.Info.Severity))
 	}
 	it.Severity = sev
-	if sev.Rank() > scan.SeverityInfo.Rank() || len(it.CVEs) > 0 {
+	switch {
+	case defaultLogin(id, res.Info.Tags):
+		// The template logged in with the product's factory credentials.
+		it.Kind, it.Severity = scan.KindCredential, sev.Max(scan.SeverityHigh)
+		for _, x := range append(append(strs{}, res.Extracted...), res.ExtractOld...) {
+			if u, pw, ok := strings.Cut(strings.TrimSpace(x), ":"); ok && len(it.Credentials) < 100 {
+				it.Credentials = append(it.Credentials, scan.Credential{Service: it.Service,
+					Username: scan.FieldString(u), Password: scan.FieldString(pw), Blank: pw == ""})
+			}
+		}
+	case sev.Rank() > scan.SeverityInfo.Rank() || len(it.CVEs) > 0:
 		it.Kind = scan.KindVulnerability
-	} else {
+	default:
 		it.Kind = scan.KindInfo
 	}
 	it.Title = scan.FieldString(res.Info.Name)
@@ -298,4 +312,14 @@ func where(matched, host string) (string, int, string) {
 		}
 	}
 	return scan.FieldString(matched), 0, ""
+}
+
+// defaultLogin reports a template of nuclei's default-login family.
+func defaultLogin(id string, tags []string) bool {
+	for _, t := range tags {
+		if strings.EqualFold(strings.TrimSpace(t), "default-login") {
+			return true
+		}
+	}
+	return strings.HasSuffix(id, "-default-login") || strings.Contains(id, "default-login")
 }

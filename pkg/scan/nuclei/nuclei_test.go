@@ -92,3 +92,19 @@ func TestBadInput(t *testing.T) {
 		scantest.CheckBadInput(t, err)
 	}
 }
+
+// TestDefaultLogin: a default-login template's hit is a credential finding
+// of at least high severity with the login it extracted.
+func TestDefaultLogin(t *testing.T) {
+	line := `{"template-id":"default-login","info":{"name":"Default admin credentials","severity":"medium","tags":["default-login"]},` +
+		`"type":"http","host":"10.0.0.9","matched-at":"https://10.0.0.9/administration","extracted-results":["admin:admin123"]}` + "\n"
+	rep, err := nuclei.Parse(strings.NewReader(line))
+	if err != nil || len(rep.Items) != 1 {
+		t.Fatalf("%v %+v", err, rep.Items)
+	}
+	it := rep.Items[0]
+	if it.Kind != scan.KindCredential || it.Severity != scan.SeverityHigh || len(it.Credentials) != 1 ||
+		it.Credentials[0].Username != "admin" || it.Credentials[0].Password != "admin123" {
+		t.Errorf("default login: %+v", it)
+	}
+}

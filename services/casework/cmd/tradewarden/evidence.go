@@ -170,6 +170,13 @@ func scanCommand() *cli.Command {
 				}
 				return printFindings(c, rep)
 			},
+		}, {
+			Name: "coverage",
+			Usage: "parse every scanner report under DIR and print, per format and severity, how many findings cite a " +
+				"requirement, how many a rule reviewed as evidencing nothing, how many no rule covers, and which rules cited them",
+			ArgsUsage: "DIR",
+			Flags:     []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the figures as JSON"}},
+			Action:    scanCoverage,
 		}},
 	}
 }

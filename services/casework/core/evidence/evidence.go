@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/tradewarden/tradewarden/pkg/scan"
 )
 
 // ErrNotFound is returned by stores when a record does not exist.
@@ -142,7 +144,10 @@ type Finding struct {
 	CVEs      []string
 	CVSS      float64
 	Output    string
-	Status    FindingStatus
+	// Credentials are the logins the scanner proved (a default password is
+	// the fact a PSTI-1 citation rests on).
+	Credentials []scan.Credential
+	Status      FindingStatus
 	// Requirements is what the finding cites: RuleRequirements with the
 	// officer's Decisions applied (see Effective).
 	Requirements []string

@@ -44,15 +44,12 @@ func severityOf(it scan.Item) string {
 }
 
 func (s *Service) toFinding(caseID string, ex Exhibit, p parsed, it scan.Item) Finding {
-	reqs, ruleIDs := s.rules.Map(p.format, it)
-	none := ""
-	if len(reqs) == 0 {
-		none = noRequirement(s.rules.Matches(ruleIDs))
-	}
+	m := s.rules.Apply(p.format, it)
 	f := Finding{ID: ids.New(), CaseID: caseID, Key: it.Key, Format: string(p.format), Tool: p.report.Tool, ToolID: it.ToolID,
-		Kind: string(it.Kind), Title: it.Title, Severity: severityOf(it), Host: target(p.report, it), Hostname: it.Host.Hostname,
-		Port: it.Port, Protocol: it.Protocol, Service: it.Service, Product: it.Product, Version: it.Version, CVEs: it.CVEs,
-		CVSS: it.CVSS, Output: it.Output, Status: Open, RuleRequirements: reqs, NoRequirement: none, RuleIDs: ruleIDs,
+		Kind: string(it.Kind), Title: it.Title, Severity: string(m.Severity), Host: target(p.report, it),
+		Hostname: it.Host.Hostname, Port: it.Port, Protocol: it.Protocol, Service: it.Service, Product: it.Product,
+		Version: it.Version, CVEs: it.CVEs, CVSS: it.CVSS, Output: it.Output, Status: Open, RuleRequirements: m.Requirements,
+		NoRequirement: m.NoRequirement, RuleIDs: m.RuleIDs, Credentials: it.Credentials,
 		EvidenceID: ex.ID, FirstEvidenceID: ex.ID, CreatedAt: ex.UploadedAt, UpdatedAt: ex.UploadedAt}
 	f.remap()
 	if f.Tool == "" {
@@ -112,6 +109,7 @@ func (s *Service) importFindings(ctx context.Context, caseID string, ex Exhibit,
 		f.Service, f.Product, f.Version, f.EvidenceID, f.UpdatedAt = nf.Service, nf.Product, nf.Version, ex.ID, ex.UploadedAt
 		// The rules' citations are recomputed; the officers' decisions stay.
 		f.RuleRequirements, f.RuleIDs, f.NoRequirement = nf.RuleRequirements, nf.RuleIDs, nf.NoRequirement
+		f.Credentials = nf.Credentials
 		f.remap()
 		if f.Status == Resolved && (f.VEX.EvidenceID == "" || f.ResolvedBy != f.VEX.EvidenceID) {
 			f.Status, f.ResolvedBy = Open, ""

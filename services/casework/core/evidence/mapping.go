@@ -37,15 +37,6 @@ func (rs Rules) Matches(ruleIDs []string) []Match {
 	return out
 }
 
-// noRequirement is the first reason a rule gave for citing nothing.
-func noRequirement(ms []Match) string {
-	for _, m := range ms {
-		if m.NoRequirement != "" {
-			return m.NoRequirement
-		}
-	}
-	return ""
-}
 
 // DecisionAction is what an officer decided about one requirement on a finding.
 type DecisionAction string

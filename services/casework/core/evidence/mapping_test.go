@@ -93,10 +93,10 @@ func TestRulesExplainWhyAndNoRequirement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs, ruleIDs := rs.Map(scan.FormatNmap, scan.Item{ToolID: "timing"})
-	ms := rs.Matches(ruleIDs)
-	if len(ms) != 1 || ms[0].RuleID != "timing" || len(reqs) != 0 || noRequirement(ms) != "informational: scan timing" {
-		t.Fatalf("matches %+v reqs %v", ms, reqs)
+	m := rs.Apply(scan.FormatNmap, scan.Item{ToolID: "timing"})
+	ms := rs.Matches(m.RuleIDs)
+	if len(ms) != 1 || ms[0].RuleID != "timing" || len(m.Requirements) != 0 || m.NoRequirement != "informational: scan timing" {
+		t.Fatalf("matches %+v mapping %+v", ms, m)
 	}
 	got := rs.Matches([]string{"telnet", "gone"})
 	if got[0].Why != "cleartext login" || !got[1].Retired {

@@ -24,22 +24,40 @@ type Rule struct {
 	// NoRequirement is the reason a rule's items evidence nothing ("informational:
 	// scan timing"), so that a finding citing nothing without one is unreviewed.
 	NoRequirement string `json:"no_requirement"`
-
-	toolID, title, output *regexp.Regexp
+	// SeverityAtLeast raises the finding's severity to this floor (a proven
+	// default login is at least high whatever the tool said).
+	SeverityAtLeast string `json:"severity_at_least"`
 }
 
-// When lists a rule's conditions; empty ones do not constrain.
+// When lists a rule's conditions; empty ones do not constrain. Unless is a
+// set of conditions that, when they all hold, stop the rule applying.
 type When struct {
-	Format      []string `json:"format"`
-	Kind        []string `json:"kind"`
-	Service     []string `json:"service"`
-	TunnelNot   string   `json:"tunnel_not"`
-	ToolIDRegex string   `json:"tool_id_regex"`
-	TitleRegex  string   `json:"title_regex"`
-	OutputRegex string   `json:"output_regex"`
-	MinSeverity string   `json:"min_severity"`
-	HasCVE      *bool    `json:"has_cve"`
-	StateNot    []string `json:"state_not"`
+	Format           []string `json:"format"`
+	Kind             []string `json:"kind"`
+	Service          []string `json:"service"`
+	CanonicalService []string `json:"canonical_service"`
+	TunnelNot        string   `json:"tunnel_not"`
+	ToolIDRegex      string   `json:"tool_id_regex"`
+	TitleRegex       string   `json:"title_regex"`
+	OutputRegex      string   `json:"output_regex"`
+	SummaryRegex     string   `json:"summary_regex"`
+	FamilyRegex      string   `json:"family_regex"`
+	ProductRegex     string   `json:"product_regex"`
+	// TextRegex matches the title, summary or output.
+	TextRegex      string `json:"text_regex"`
+	MinSeverity    string `json:"min_severity"`
+	MaxSeverity    string `json:"max_severity"`
+	HasCVE         *bool  `json:"has_cve"`
+	HasAdvisory    *bool  `json:"has_advisory"`
+	HasCredentials *bool  `json:"has_credentials"`
+	// Remote holds for a network-exploitable item: CVSS vector AV:N, or a
+	// finding on a network port of the scanned host.
+	Remote   *bool    `json:"remote"`
+	State    []string `json:"state"`
+	StateNot []string `json:"state_not"`
+	Unless   *When    `json:"unless"`
+
+	res map[string]*regexp.Regexp
 }
 
 // Rules is the loaded rule table.
@@ -76,28 +94,40 @@ func LoadRules(data []byte) (Rules, error) {
 			req, _ := requirements.Lookup(id)
 			r.Requirements[j] = req.ID
 		}
-		var err error
-		if r.toolID, err = compile(r.When.ToolIDRegex); err != nil {
-			return nil, fmt.Errorf("rule %s: tool_id_regex: %w", r.ID, err)
+		if err := r.When.compile(); err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
-		if r.title, err = compile(r.When.TitleRegex); err != nil {
-			return nil, fmt.Errorf("rule %s: title_regex: %w", r.ID, err)
-		}
-		if r.output, err = compile(r.When.OutputRegex); err != nil {
-			return nil, fmt.Errorf("rule %s: output_regex: %w", r.ID, err)
-		}
-		if r.When.MinSeverity != "" && scan.Severity(r.When.MinSeverity).Rank() < scan.SeverityInfo.Rank() {
-			return nil, fmt.Errorf("rule %s: unknown min_severity %q", r.ID, r.When.MinSeverity)
+		for name, sev := range map[string]string{"min_severity": r.When.MinSeverity, "max_severity": r.When.MaxSeverity,
+			"severity_at_least": r.SeverityAtLeast} {
+			if sev != "" && scan.Severity(sev).Rank() < scan.SeverityInfo.Rank() {
+				return nil, fmt.Errorf("rule %s: unknown %s %q", r.ID, name, sev)
+			}
 		}
 	}
 	return doc.Rules, nil
 }
 
-func compile(expr string) (*regexp.Regexp, error) {
-	if expr == "" {
-		return nil, nil
+// compile checks and compiles the regular expressions of w and of Unless.
+func (w *When) compile() error {
+	w.res = map[string]*regexp.Regexp{}
+	for name, expr := range map[string]string{"tool_id_regex": w.ToolIDRegex, "title_regex": w.TitleRegex,
+		"output_regex": w.OutputRegex, "summary_regex": w.SummaryRegex, "family_regex": w.FamilyRegex,
+		"product_regex": w.ProductRegex, "text_regex": w.TextRegex} {
+		if expr == "" {
+			continue
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		w.res[name] = re
 	}
-	return regexp.Compile(expr)
+	if w.Unless != nil {
+		if err := w.Unless.compile(); err != nil {
+			return fmt.Errorf("unless: %w", err)
+		}
+	}
+	return nil
 }
 
 // DefaultRules is the table kept in the repository (rules.json).
@@ -113,38 +143,104 @@ func anyFold(list []string, v string) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
 }
 
-// matches reports whether every stated condition holds for the item.
-func (r Rule) matches(format scan.Format, it scan.Item) bool {
-	w := r.When
+// holds reports whether every stated condition holds for the item.
+func (w *When) holds(format scan.Format, it scan.Item) bool {
+	re := func(name, v string) bool { r := w.res[name]; return r == nil || r.MatchString(v) }
+	text := w.res["text_regex"]
 	switch {
 	case len(w.Format) > 0 && !anyFold(w.Format, string(format)),
 		len(w.Kind) > 0 && !anyFold(w.Kind, string(it.Kind)),
 		len(w.Service) > 0 && !anyFold(w.Service, it.Service),
+		len(w.CanonicalService) > 0 && !anyFold(w.CanonicalService, scan.CanonicalService(it)),
 		w.TunnelNot != "" && strings.EqualFold(it.Tunnel, w.TunnelNot),
-		r.toolID != nil && !r.toolID.MatchString(it.ToolID),
-		r.title != nil && !r.title.MatchString(it.Title),
-		r.output != nil && !r.output.MatchString(it.Output),
+		!re("tool_id_regex", it.ToolID), !re("title_regex", it.Title), !re("output_regex", it.Output),
+		!re("summary_regex", it.Summary), !re("family_regex", it.Family), !re("product_regex", it.Product),
+		text != nil && !text.MatchString(it.Title) && !text.MatchString(it.Summary) && !text.MatchString(it.Output),
 		w.MinSeverity != "" && it.Severity.Rank() < scan.Severity(w.MinSeverity).Rank(),
+		w.MaxSeverity != "" && it.Severity.Rank() > scan.Severity(w.MaxSeverity).Rank(),
 		w.HasCVE != nil && (len(it.CVEs) > 0) != *w.HasCVE,
+		w.HasAdvisory != nil && hasAdvisory(it) != *w.HasAdvisory,
+		w.HasCredentials != nil && (len(it.Credentials) > 0) != *w.HasCredentials,
+		w.Remote != nil && remote(it) != *w.Remote,
+		len(w.State) > 0 && !anyFold(w.State, it.State),
 		len(w.StateNot) > 0 && anyFold(w.StateNot, it.State):
 		return false
 	}
-	return true
+	return w.Unless == nil || !w.Unless.holds(format, it)
+}
+
+// hasAdvisory: a CVE, or another published advisory id (GHSA, GO, RUSTSEC,
+// PYSEC, OSV), names the vulnerability.
+func hasAdvisory(it scan.Item) bool {
+	if len(it.CVEs) > 0 {
+		return true
+	}
+	for _, a := range it.Aliases {
+		for _, p := range []string{"GHSA-", "GO-", "RUSTSEC-", "PYSEC-", "OSV-", "SNYK-", "DSA-", "USN-", "RHSA-", "ALAS"} {
+			if strings.HasPrefix(strings.ToUpper(a), p) {
+				return true
+			}
+		}
+	}
+	return strings.HasPrefix(it.ToolID, "GHSA-") || strings.HasPrefix(it.ToolID, "GO-") ||
+		strings.HasPrefix(it.ToolID, "RUSTSEC-") || strings.HasPrefix(it.ToolID, "PYSEC-")
+}
+
+// remote: the CVSS vector says network (AV:N), or, with no vector, the
+// finding is on a network port of a scanned host.
+func remote(it scan.Item) bool {
+	v := strings.ToUpper(it.CVSSVector)
+	if v != "" {
+		return strings.Contains(v, "AV:N")
+	}
+	return it.Port > 0 && it.Component == nil
+}
+
+// Mapping is what the rules make of one item.
+type Mapping struct {
+	Requirements []string
+	RuleIDs      []string
+	// NoRequirement is the first reason a rule gave for citing nothing,
+	// when nothing is cited.
+	NoRequirement string
+	// Severity is the item's severity raised to the floors the rules set.
+	Severity scan.Severity
+}
+
+// Apply maps one item: the union of the requirements of every rule that
+// applies, the rules that did, and the severity they set.
+func (rs Rules) Apply(format scan.Format, it scan.Item) Mapping {
+	m := Mapping{Severity: it.Severity}
+	if m.Severity.Rank() < scan.SeverityInfo.Rank() {
+		m.Severity = scan.Severity(severityOf(it))
+	}
+	for i := range rs {
+		r := &rs[i]
+		if !r.When.holds(format, it) {
+			continue
+		}
+		m.RuleIDs = append(m.RuleIDs, r.ID)
+		for _, id := range r.Requirements {
+			if !slices.Contains(m.Requirements, id) {
+				m.Requirements = append(m.Requirements, id)
+			}
+		}
+		if r.NoRequirement != "" && m.NoRequirement == "" {
+			m.NoRequirement = r.NoRequirement
+		}
+		if r.SeverityAtLeast != "" {
+			m.Severity = m.Severity.Max(scan.Severity(r.SeverityAtLeast))
+		}
+	}
+	slices.SortFunc(m.Requirements, requirements.CompareIDs)
+	if len(m.Requirements) > 0 {
+		m.NoRequirement = ""
+	}
+	return m
 }
 
 // Map returns the requirement ids an item evidences and the rules that said so.
 func (rs Rules) Map(format scan.Format, it scan.Item) (reqs, ruleIDs []string) {
-	for _, r := range rs {
-		if !r.matches(format, it) {
-			continue
-		}
-		ruleIDs = append(ruleIDs, r.ID)
-		for _, id := range r.Requirements {
-			if !slices.Contains(reqs, id) {
-				reqs = append(reqs, id)
-			}
-		}
-	}
-	slices.SortFunc(reqs, requirements.CompareIDs)
-	return reqs, ruleIDs
+	m := rs.Apply(format, it)
+	return m.Requirements, m.RuleIDs
 }
