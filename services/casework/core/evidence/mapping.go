@@ -37,7 +37,6 @@ func (rs Rules) Matches(ruleIDs []string) []Match {
 	return out
 }
 
-
 // DecisionAction is what an officer decided about one requirement on a finding.
 type DecisionAction string
 
