@@ -52,6 +52,10 @@ type findingView struct {
 	EvidenceID     string   `json:"evidence_id"`
 	ResolvedBy     string   `json:"resolved_by_evidence_id"`
 	Severity       string   `json:"severity"`
+	ToolID         string   `json:"tool_id"`
+	Credentials    []struct {
+		Username, Password string
+	} `json:"credentials"`
 }
 
 func uploadFields() map[string]string {
@@ -119,20 +123,29 @@ func TestEvidenceUploadParseDownloadCustody(t *testing.T) {
 	}
 
 	// Findings cite requirements through the rule table.
+	// An open telnet port is cleartext and exposed, but shows no password:
+	// never PSTI-1 on its own. The camera's proven default login is.
 	all := findings(t, off, cv.ID, "")
-	var telnet *findingView
+	var telnet, login *findingView
 	for i, f := range all {
-		if f.Kind == "open_port" && f.Service == "telnet" {
+		switch {
+		case f.Kind == "open_port" && f.Service == "telnet" && telnet == nil:
 			telnet = &all[i]
+		case f.Kind == "credential" && f.ToolID == "http-default-accounts":
+			login = &all[i]
 		}
 	}
-	if telnet == nil {
-		t.Fatalf("no telnet finding among %d", len(all))
+	if telnet == nil || login == nil {
+		t.Fatalf("no telnet or default-login finding among %d", len(all))
 	}
-	for _, want := range []string{"PSTI-1", "5.1-1", "5.6-1"} {
-		if !slices.Contains(telnet.RequirementIDs, want) {
-			t.Fatalf("telnet finding maps to %v, missing %s", telnet.RequirementIDs, want)
-		}
+	if !slices.Contains(telnet.RequirementIDs, "5.5-1") || !slices.Contains(telnet.RequirementIDs, "5.6-1") ||
+		slices.Contains(telnet.RequirementIDs, "PSTI-1") {
+		t.Fatalf("open telnet port cites %v: want 5.5-1 and 5.6-1, never PSTI-1 without credential evidence", telnet.RequirementIDs)
+	}
+	if !slices.Contains(login.RequirementIDs, "PSTI-1") || !slices.Contains(login.RequirementIDs, "5.1-1") ||
+		login.Severity != "high" || len(login.Credentials) != 1 || login.Credentials[0].Username != "admin" ||
+		login.Credentials[0].Password != "12345" {
+		t.Fatalf("the camera's default login: %+v", login)
 	}
 	psti1 := findings(t, off, cv.ID, "requirement_id=PSTI-1")
 	if len(psti1) == 0 || len(psti1) >= len(all) {
@@ -153,7 +166,7 @@ func TestEvidenceUploadParseDownloadCustody(t *testing.T) {
 		}
 	}
 	off.Put("/api/v1/cases/"+cv.ID+"/assessment/PSTI-1", map[string]any{"verdict": "fail", "rationale": "telnet with admin/admin",
-		"evidence_ids": []string{ev.ID}, "finding_ids": []string{telnet.ID}}).Expect(200)
+		"evidence_ids": []string{ev.ID}, "finding_ids": []string{login.ID}}).Expect(200)
 	off.Put("/api/v1/cases/"+cv.ID+"/assessment/PSTI-2", map[string]any{"verdict": "pass", "evidence_ids": []string{"01a21939-0000-7000-8000-000000000000"}}).Expect(422)
 
 	// Officers confirm, dismiss and re-map findings (audited).

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tradewarden/tradewarden/pkg/database"
+	"github.com/tradewarden/tradewarden/pkg/scan"
 	"github.com/tradewarden/tradewarden/services/casework/core/evidence"
 )
 
@@ -210,6 +211,7 @@ type findingRow struct {
 	CVEs            string    `bun:"cves"`
 	CVSS            float64   `bun:"cvss"`
 	Output          string    `bun:"output"`
+	Credentials     string    `bun:"credentials"`
 	Status          string    `bun:"status"`
 	RequirementIDs  string    `bun:"requirement_ids"`
 	RuleIDs         string    `bun:"rule_ids"`
@@ -233,7 +235,7 @@ func toFindingRow(f evidence.Finding) findingRow {
 	return findingRow{ID: f.ID, CaseID: f.CaseID, Key: f.Key, Format: f.Format, Tool: f.Tool, ToolID: f.ToolID, Kind: f.Kind,
 		Title: f.Title, Severity: f.Severity, Host: f.Host, Hostname: f.Hostname, Port: f.Port, Protocol: f.Protocol,
 		Service: f.Service, Product: f.Product, Version: f.Version, Component: f.Component, CVEs: jsonList(f.CVEs), CVSS: f.CVSS,
-		Output: f.Output, Status: string(f.Status), RequirementIDs: jsonList(f.Requirements), RuleIDs: jsonList(f.RuleIDs),
+		Output: f.Output, Credentials: credentialsJSON(f.Credentials), Status: string(f.Status), RequirementIDs: jsonList(f.Requirements), RuleIDs: jsonList(f.RuleIDs),
 		RuleReqIDs: jsonList(f.RuleRequirements), NoRequirement: f.NoRequirement, Decisions: decisionsJSON(f.Decisions),
 		Remapped: f.Remapped, EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy,
 		VEXStatus: f.VEX.Status, VEXJustify: f.VEX.Justification, VEXStatement: f.VEX.Statement, VEXEvidenceID: f.VEX.EvidenceID,
@@ -244,7 +246,7 @@ func (r findingRow) toCore() evidence.Finding {
 	return evidence.Finding{ID: r.ID, CaseID: r.CaseID, Key: r.Key, Format: r.Format, Tool: r.Tool, ToolID: r.ToolID, Kind: r.Kind,
 		Title: r.Title, Severity: r.Severity, Host: r.Host, Hostname: r.Hostname, Port: r.Port, Protocol: r.Protocol,
 		Service: r.Service, Product: r.Product, Version: r.Version, Component: r.Component, CVEs: parseList(r.CVEs), CVSS: r.CVSS,
-		Output: r.Output, Status: evidence.FindingStatus(r.Status), Requirements: parseList(r.RequirementIDs),
+		Output: r.Output, Credentials: parseCredentials(r.Credentials), Status: evidence.FindingStatus(r.Status), Requirements: parseList(r.RequirementIDs),
 		RuleIDs: parseList(r.RuleIDs), RuleRequirements: parseList(r.RuleReqIDs), NoRequirement: r.NoRequirement,
 		Decisions: parseDecisions(r.Decisions), Remapped: r.Remapped, EvidenceID: r.EvidenceID, FirstEvidenceID: r.FirstEvidenceID,
 		ResolvedBy: r.ResolvedBy, Note: r.Note, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
@@ -278,6 +280,22 @@ func (s Evidence) LockCaseFindings(ctx context.Context, caseID string) error {
 		return fmt.Errorf("lock findings of case %s: %w", caseID, err)
 	}
 	return nil
+}
+
+func credentialsJSON(cs []scan.Credential) string {
+	if len(cs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(cs)
+	return string(b)
+}
+
+func parseCredentials(s string) []scan.Credential {
+	var out []scan.Credential
+	if s == "" || s == "[]" || json.Unmarshal([]byte(s), &out) != nil {
+		return nil
+	}
+	return out
 }
 
 // decisionJSON is an officer's decision as the findings.decisions column
@@ -367,7 +385,7 @@ func (s Evidence) UpdateFindings(ctx context.Context, fs []evidence.Finding) err
 			rows[i] = toFindingRow(f)
 		}
 		if _, err := s.idb(ctx).NewUpdate().Model(&rows).
-			Column("title", "severity", "output", "cves", "cvss", "service", "product", "version", "status",
+			Column("title", "severity", "output", "credentials", "cves", "cvss", "service", "product", "version", "status",
 				"requirement_ids", "rule_ids", "rule_requirement_ids", "no_requirement", "decisions", "remapped", "evidence_id",
 				"resolved_by", "note", "updated_at", "vex_status", "vex_justification", "vex_statement", "vex_evidence_id").
 			Bulk().Exec(ctx); err != nil {

@@ -114,28 +114,30 @@ type verifyExhibitResp struct {
 }
 
 type findingDTO struct {
-	ID             string   `json:"id"`
-	CaseID         string   `json:"case_id"`
-	Title          string   `json:"title"`
-	Severity       string   `json:"severity"`
-	Status         string   `json:"status"`
-	Host           string   `json:"host,omitempty"`
-	Hostname       string   `json:"hostname,omitempty"`
-	Port           int      `json:"port,omitempty"`
-	Protocol       string   `json:"protocol,omitempty"`
-	Service        string   `json:"service,omitempty"`
-	Product        string   `json:"product,omitempty"`
-	Version        string   `json:"version,omitempty"`
-	Component      string   `json:"component,omitempty"`
-	Tool           string   `json:"tool"`
-	ToolID         string   `json:"tool_id"`
-	Format         string   `json:"format"`
-	Kind           string   `json:"kind"`
-	CVEs           []string `json:"cves"`
-	CVSS           float64  `json:"cvss,omitempty"`
-	Output         string   `json:"output,omitempty"`
-	RequirementIDs []string `json:"requirement_ids"`
-	RuleIDs        []string `json:"rule_ids"`
+	ID        string   `json:"id"`
+	CaseID    string   `json:"case_id"`
+	Title     string   `json:"title"`
+	Severity  string   `json:"severity"`
+	Status    string   `json:"status"`
+	Host      string   `json:"host,omitempty"`
+	Hostname  string   `json:"hostname,omitempty"`
+	Port      int      `json:"port,omitempty"`
+	Protocol  string   `json:"protocol,omitempty"`
+	Service   string   `json:"service,omitempty"`
+	Product   string   `json:"product,omitempty"`
+	Version   string   `json:"version,omitempty"`
+	Component string   `json:"component,omitempty"`
+	Tool      string   `json:"tool"`
+	ToolID    string   `json:"tool_id"`
+	Format    string   `json:"format"`
+	Kind      string   `json:"kind"`
+	CVEs      []string `json:"cves"`
+	CVSS      float64  `json:"cvss,omitempty"`
+	Output    string   `json:"output,omitempty"`
+	// Credentials are the logins the scanner proved (the evidence behind a PSTI-1 citation).
+	Credentials    []credentialDTO `json:"credentials" description:"logins the scanner proved work: the fact a universal-default-password citation rests on"`
+	RequirementIDs []string        `json:"requirement_ids"`
+	RuleIDs        []string        `json:"rule_ids"`
 	// The rules' own citations, why each rule applied, and the officers'
 	// decisions that turn them into requirement_ids.
 	RuleRequirementIDs []string       `json:"rule_requirement_ids" description:"what the mapping rules cited; requirement_ids is this with the officers' decisions applied"`
@@ -151,6 +153,14 @@ type findingDTO struct {
 	Note               string         `json:"note,omitempty"`
 	CreatedAt          time.Time      `json:"created_at"`
 	UpdatedAt          time.Time      `json:"updated_at"`
+}
+
+type credentialDTO struct {
+	Service  string `json:"service,omitempty"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Blank    bool   `json:"blank" description:"the login needed no password"`
+	Where    string `json:"where,omitempty" description:"the path, realm or product the login was for"`
 }
 
 type ruleMatchDTO struct {
@@ -220,12 +230,16 @@ func toFindingDTO(f evidence.Finding) findingDTO {
 		Component: f.Component, Tool: f.Tool, ToolID: f.ToolID, Format: f.Format, Kind: f.Kind, CVEs: orEmpty(f.CVEs), CVSS: f.CVSS,
 		Output: f.Output, RequirementIDs: orEmpty(f.Requirements), RuleIDs: orEmpty(f.RuleIDs), Remapped: f.Remapped,
 		RuleRequirementIDs: orEmpty(f.RuleRequirements), NoRequirement: f.NoRequirement, Mapping: []ruleMatchDTO{},
-		Decisions:  []decisionDTO{},
+		Decisions: []decisionDTO{}, Credentials: []credentialDTO{},
 		EvidenceID: f.EvidenceID, FirstEvidenceID: f.FirstEvidenceID, ResolvedBy: f.ResolvedBy, Key: f.Key, Note: f.Note,
 		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, VEX: toVEXDTO(f.VEX)}
 	for _, m := range f.Mapping {
 		out.Mapping = append(out.Mapping, ruleMatchDTO{RuleID: m.RuleID, Why: m.Why, RequirementIDs: orEmpty(m.Requirements),
 			NoRequirement: m.NoRequirement, Retired: m.Retired})
+	}
+	for _, c := range f.Credentials {
+		out.Credentials = append(out.Credentials, credentialDTO{Service: c.Service, Username: c.Username, Password: c.Password,
+			Blank: c.Blank, Where: c.Where})
 	}
 	for _, d := range f.Decisions {
 		out.Decisions = append(out.Decisions, decisionDTO{RequirementID: d.RequirementID, Action: string(d.Action), Reason: d.Reason,

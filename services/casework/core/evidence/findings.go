@@ -32,10 +32,11 @@ func target(r scan.Report, it scan.Item) string {
 }
 
 // severityOf maps a parser severity onto the five the API uses: an unrated
-// item with a CVE is treated as medium until someone rates it.
+// item naming an advisory (or a component's known vulnerability) is treated
+// as medium until someone rates it.
 func severityOf(it scan.Item) string {
 	if it.Severity == scan.SeverityUnknown || it.Severity.Rank() < 0 {
-		if len(it.CVEs) > 0 {
+		if hasAdvisory(it) || it.Kind == scan.KindComponentVulnerability {
 			return string(scan.SeverityMedium)
 		}
 		return string(scan.SeverityInfo)

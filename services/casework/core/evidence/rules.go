@@ -210,10 +210,10 @@ type Mapping struct {
 // Apply maps one item: the union of the requirements of every rule that
 // applies, the rules that did, and the severity they set.
 func (rs Rules) Apply(format scan.Format, it scan.Item) Mapping {
+	// Rules see the severity the finding will carry: an unrated advisory
+	// counts as medium until someone rates it.
+	it.Severity = scan.Severity(severityOf(it))
 	m := Mapping{Severity: it.Severity}
-	if m.Severity.Rank() < scan.SeverityInfo.Rank() {
-		m.Severity = scan.Severity(severityOf(it))
-	}
 	for i := range rs {
 		r := &rs[i]
 		if !r.When.holds(format, it) {
