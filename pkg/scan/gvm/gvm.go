@@ -295,9 +295,13 @@ func (p *parser) result() error {
 	it.Family = n.family
 	it.CVEs = n.cves
 	it.CVSS, it.CVSSVector = n.cvss, n.vector
-	if it.Title == "" {
+	// The check's own name says what was found; a result's name is usually
+	// the same, but exports and anonymised reports may replace it.
+	if n.name != "" {
 		it.Title = n.name
 	}
+	// Reports wrap long names across indented lines.
+	it.Title = strings.Join(strings.Fields(it.Title), " ")
 	if it.Title == "" {
 		it.Title = "NVT " + n.oid
 	}
