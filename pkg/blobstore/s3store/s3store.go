@@ -504,4 +504,3 @@ func (s *Store) CleanTemp(ctx context.Context, olderThan time.Duration) (int, er
 }
 
 func b64(b []byte) string { return base64Std.EncodeToString(b) }
-
