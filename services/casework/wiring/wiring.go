@@ -210,7 +210,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	if a.Blobs, a.LocalBlobs, err = openBlobs(ctx, cfg); err != nil {
 		return err
 	}
-	a.Log.Info("evidence store", "store", a.Blobs.Describe())
+	a.Log.Debug("evidence store", "store", a.Blobs.Describe())
 	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
 		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
 	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement, a.Evidence.RequirementIDs)
@@ -417,7 +417,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if _, err := a.ServeMetrics(ctx); err != nil {
 		return err
 	}
-	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
+	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "evidence_store", a.Blobs.Describe(), "version", Version)
 	return a.API.Listen(ctx, a.Cfg.Addr)
 }
 
