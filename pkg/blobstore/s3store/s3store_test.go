@@ -17,7 +17,7 @@ import (
 	"github.com/tradewarden/tradewarden/pkg/testkit"
 )
 
-func open(t *testing.T, srv testkit.S3Server, retention time.Duration) *s3store.Store {
+func open(t testing.TB, srv testkit.S3Server, retention time.Duration) *s3store.Store {
 	t.Helper()
 	scratch, err := blobstore.Open(t.TempDir())
 	if err != nil {
