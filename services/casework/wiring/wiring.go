@@ -120,8 +120,8 @@ type App struct {
 	// disk store, also the S3 store's scratch area for staged uploads.
 	Blobs      blobstore.Backend
 	LocalBlobs *blobstore.Store
-	Authz       *authz.Authorizer
-	API         *httpapi.Server
+	Authz      *authz.Authorizer
+	API        *httpapi.Server
 	// Console is the web console, served ahead of the API on its listener.
 	Console *console.Console
 	Metrics *prometheus.Registry
