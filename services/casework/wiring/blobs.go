@@ -132,7 +132,15 @@ func (b blobs) Size(sha string) (int64, error) {
 	return info.Size, storeErr(err)
 }
 
-func (b blobs) Remove(sha string) error { return b.s.Remove(context.Background(), sha) }
+// Remove deletes an orphan. One already gone (another node's sweep got
+// there first) is what the caller wanted.
+func (b blobs) Remove(sha string) error {
+	err := b.s.Remove(context.Background(), sha)
+	if errors.Is(err, blobstore.ErrNotFound) {
+		return nil
+	}
+	return err
+}
 
 func (b blobs) Walk(ctx context.Context, fn func(sha string, modified time.Time) error) error {
 	return b.s.Walk(ctx, func(i blobstore.Info) error { return fn(i.SHA256, i.StoredAt) })

@@ -406,8 +406,9 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	// At start nothing of this process is in flight, so leftovers of a crash
 	// go at once — unless other instances share the blob directory.
+	// A bucket is always shared: other nodes may be mid-upload into it.
 	tmpGrace, blobGrace := time.Duration(0), time.Duration(0)
-	if a.Cfg.SharedBlobs {
+	if a.Cfg.SharedBlobs || a.Cfg.Blob.Store == BlobStoreS3 {
 		tmpGrace, blobGrace = 24*time.Hour, 10*time.Minute
 	}
 	if err := a.Tidy(ctx, tmpGrace, blobGrace); err != nil {
