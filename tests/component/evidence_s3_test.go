@@ -5,8 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tradewarden/tradewarden/pkg/blobstore"
 	"github.com/tradewarden/tradewarden/pkg/testkit"
@@ -93,5 +100,93 @@ func TestEvidenceOnS3Unavailable(t *testing.T) {
 	_ = env.App.LocalBlobs.Walk(context.Background(), func(blobstore.Info) error { n++; return nil })
 	if n != 0 {
 		t.Fatalf("%d blobs half-stored on local disk", n)
+	}
+}
+
+// stallProxy forwards TCP to target until stalled, then accepts
+// connections and never answers: a store that is up but too slow.
+type stallProxy struct {
+	ln      net.Listener
+	target  string
+	stalled atomic.Bool
+}
+
+func newStallProxy(t *testing.T, target string) *stallProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &stallProxy{ln: ln, target: target}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *stallProxy) serve(c net.Conn) {
+	defer c.Close()
+	if p.stalled.Load() {
+		_, _ = io.Copy(io.Discard, c) // read the request, answer nothing
+		return
+	}
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
+	go func() {
+		// Stop answering on open connections too, once stalled.
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := up.Read(buf)
+			if n > 0 && !p.stalled.Load() {
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		done <- struct{}{}
+	}()
+	<-done
+}
+
+// A store that accepts connections but answers too slowly: the upload
+// fails with 503 within the request timeout, and nothing is recorded.
+func TestEvidenceOnS3Slow(t *testing.T) {
+	srv := testkit.S3(t, false)
+	proxy := newStallProxy(t, strings.TrimPrefix(srv.Endpoint, "http://"))
+	slow := srv
+	slow.Endpoint = "http://" + proxy.ln.Addr().String()
+	env := wiringtest.New(t, withS3(slow))
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	proxy.stalled.Store(true)
+	start := time.Now()
+	off.Upload("/api/v1/cases/"+cv.ID+"/evidence", uploadFields(), "camera.xml", "application/xml",
+		fixture(t, "nmap/testdata/camera.xml")).Expect(503).Problem()
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("a slow store held the upload for %v", d)
+	}
+	proxy.stalled.Store(false)
+	var list struct{ Items []exhibitView }
+	off.Get("/api/v1/cases/" + cv.ID + "/evidence").Expect(200).JSON(&list)
+	if len(list.Items) != 0 {
+		t.Fatalf("exhibits after a failed upload: %+v", list.Items)
+	}
+	out, err := srv.Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket)})
+	if err != nil || len(out.Contents) != 0 {
+		t.Fatalf("bucket after a failed upload: %d objects, %v", len(out.Contents), err)
 	}
 }
