@@ -7,6 +7,12 @@
 // stored object gets a COMPLIANCE retention, making exhibits WORM.
 package s3store
 
+// The SDK marks feature/s3/manager deprecated in favour of
+// feature/s3/transfermanager, which is still v0 (its API may change in any
+// release). The manager's multipart uploader is stable and still maintained;
+// move when transfermanager reaches v1.
+//lint:file-ignore SA1019 feature/s3/manager is kept until transfermanager is v1 (see above)
+
 import (
 	"context"
 	"crypto/rand"
