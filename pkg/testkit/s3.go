@@ -56,6 +56,9 @@ func (s S3Server) Client() *s3.Client {
 // version into the user cache with `go install`.
 func FindVersityGW() (string, error) {
 	if p := os.Getenv("TW_VERSITYGW"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("TW_VERSITYGW: %w", err)
+		}
 		return p, nil
 	}
 	var dirs []string
@@ -175,8 +178,10 @@ func S3(t testing.TB, objectLock bool) S3Server {
 	if err != nil {
 		if os.Getenv("TW_TEST_S3") == "" {
 			t.Skipf("no S3 server: %v", err)
+		} else {
+			t.Fatalf("TW_TEST_S3=%s but: %v", os.Getenv("TW_TEST_S3"), err)
 		}
-		t.Fatalf("TW_TEST_S3=%s but: %v", os.Getenv("TW_TEST_S3"), err)
+		return S3Server{}
 	}
 	srv, stop, err := StartVersityGW(context.Background(), bin, t.TempDir(), objectLock)
 	if err != nil {
