@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 )
 
 // ErrUnavailable means the store could not be reached or answered too
@@ -48,6 +49,20 @@ type Pending interface {
 	Open() (io.ReadSeekCloser, error)
 	Commit(ctx context.Context) (Blob, error)
 	Discard() error
+}
+
+type retentionKey struct{}
+
+// WithRetention asks a store with WORM support to keep what is committed
+// with ctx for d instead of its default (the owning authority's setting).
+func WithRetention(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, retentionKey{}, d)
+}
+
+// RetentionFrom returns the retention WithRetention put in ctx, if any.
+func RetentionFrom(ctx context.Context) (time.Duration, bool) {
+	d, ok := ctx.Value(retentionKey{}).(time.Duration)
+	return d, ok && d > 0
 }
 
 // Disk returns s as a Backend.

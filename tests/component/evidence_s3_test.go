@@ -190,3 +190,38 @@ func TestEvidenceOnS3Slow(t *testing.T) {
 		t.Fatalf("bucket after a failed upload: %d objects, %v", len(out.Contents), err)
 	}
 }
+
+// The authority's evidence-retention setting decides each exhibit's Object
+// Lock retention; a bad value is a 422 naming the field and changes nothing.
+func TestEvidenceOnS3AuthorityRetention(t *testing.T) {
+	srv := testkit.S3(t, true)
+	env := wiringtest.New(t, withS3(srv)) // deployment default: 1 day
+	kentAdmin := env.As(admin, "KENT-TS")
+	path := "/api/v1/authorities/KENT-TS/profile"
+	bad := kentProfile(t)
+	bad["evidence_retention_days"] = -1
+	if p := kentAdmin.Put(path, bad).Expect(422).Problem(); len(p.Errors) == 0 || p.Errors[0].Field != "evidence_retention_days" {
+		t.Fatalf("problem %+v", p)
+	}
+	good := kentProfile(t)
+	good["evidence_retention_days"] = 30
+	var prof struct {
+		EvidenceRetentionDays int `json:"evidence_retention_days"`
+	}
+	kentAdmin.Put(path, good).Expect(200).JSON(&prof)
+	if prof.EvidenceRetentionDays != 30 {
+		t.Fatalf("profile retention %d", prof.EvidenceRetentionDays)
+	}
+	off := env.As(officer, "KENT-TS")
+	cv := newCase(t, off)
+	ev := upload(t, off, cv.ID, "camera.xml", "application/xml", fixture(t, "nmap/testdata/camera.xml"), 201)
+	head, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(srv.Bucket),
+		Key: aws.String("sha256/" + ev.SHA256)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := aws.ToTime(head.ObjectLockRetainUntilDate)
+	if head.ObjectLockMode != "COMPLIANCE" || until.Before(time.Now().Add(29*24*time.Hour)) || until.After(time.Now().Add(31*24*time.Hour)) {
+		t.Fatalf("lock %q until %v, want COMPLIANCE for 30 days", head.ObjectLockMode, until)
+	}
+}

@@ -195,11 +195,17 @@ func (s *Store) Stat(ctx context.Context, sha string) (blobstore.Info, error) {
 	return blobstore.Info{SHA256: sha, Size: aws.ToInt64(out.ContentLength), StoredAt: aws.ToTime(out.LastModified)}, nil
 }
 
-func (s *Store) lockInput() (types.ObjectLockMode, *time.Time) {
+// lockInput is the Object Lock of a new object: the retention in ctx (the
+// owning authority's), else the configured one.
+func (s *Store) lockInput(ctx context.Context) (types.ObjectLockMode, *time.Time) {
 	if !s.locked {
 		return "", nil
 	}
-	until := time.Now().Add(s.cfg.Retention).UTC()
+	d := s.cfg.Retention
+	if r, ok := blobstore.RetentionFrom(ctx); ok {
+		d = r
+	}
+	until := time.Now().Add(d).UTC()
 	return types.ObjectLockModeCompliance, &until
 }
 
@@ -215,7 +221,7 @@ func (s *Store) upload(ctx context.Context, sha string, size int64, body io.Read
 	} else if !errors.Is(err, blobstore.ErrNotFound) {
 		return blobstore.Blob{}, err
 	}
-	mode, until := s.lockInput()
+	mode, until := s.lockInput(ctx)
 	sum, _ := hex.DecodeString(sha)
 	in := &s3.PutObjectInput{
 		Bucket:                    aws.String(s.cfg.Bucket),
@@ -305,7 +311,7 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxSize int64) (blobstore.
 	} else if !errors.Is(err, blobstore.ErrNotFound) {
 		return blobstore.Blob{}, err
 	}
-	mode, until := s.lockInput()
+	mode, until := s.lockInput(ctx)
 	src := s.cfg.Bucket + "/" + tmp
 	if out.VersionID != nil {
 		src += "?versionId=" + *out.VersionID

@@ -158,8 +158,12 @@ func (s staged) SHA256() string                   { return s.st.SHA256() }
 func (s staged) Size() int64                      { return s.st.Size() }
 func (s staged) Open() (io.ReadSeekCloser, error) { return s.st.Open() }
 func (s staged) Discard() error                   { return s.st.Discard() }
-func (s staged) Commit() error {
-	_, err := s.st.Commit(s.ctx)
+func (s staged) Commit(retain time.Duration) error {
+	ctx := s.ctx
+	if retain > 0 {
+		ctx = blobstore.WithRetention(ctx, retain)
+	}
+	_, err := s.st.Commit(ctx)
 	return storeErr(err)
 }
 

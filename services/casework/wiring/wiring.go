@@ -219,6 +219,13 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.Authorities = authorities.NewService(bunstore.Profiles{Store: a.Store}, authorityDirectory{bunstore.Identity{Store: a.Store}},
 		a.Store, a.Audit, cfg.Now)
+	a.Evidence.UseRetention(func(ctx context.Context, authorityID string) (time.Duration, error) {
+		p, err := a.Authorities.ByID(ctx, authorityID)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(p.EvidenceRetentionDays) * 24 * time.Hour, nil
+	})
 	var renderer notices.Renderer = noticepdf.New(noticepdf.WithBaseURL(cfg.PublicBaseURL))
 	if cfg.NoticeRenderer != nil {
 		renderer = cfg.NoticeRenderer
