@@ -2,6 +2,7 @@ package s3store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -70,6 +71,11 @@ func TestObjectLockCompliance(t *testing.T) {
 		Key: aws.String("sha256/" + b.SHA256), VersionId: head.VersionId}); err == nil {
 		t.Fatal("deleting a retained version succeeded")
 	}
+	// Put's temporary object is gone, every version of it.
+	vers, err := s.Client().ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(srv.Bucket), Prefix: aws.String("tmp/")})
+	if err != nil || len(vers.Versions)+len(vers.DeleteMarkers) != 0 {
+		t.Fatalf("temporary objects left: %d versions, %d markers, %v", len(vers.Versions), len(vers.DeleteMarkers), err)
+	}
 	st, err := s.Stage(ctx, strings.NewReader("staged worm exhibit"), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -91,17 +97,16 @@ func TestNoLockWithoutBucketSupport(t *testing.T) {
 }
 
 func TestUnavailable(t *testing.T) {
-	srv := testkit.S3(t, false)
-	s := open(t, srv, 0)
-	srv2 := srv
-	_ = srv2
+	srv := testkit.S3(t, false) // for its credentials and bucket name
 	ctx := context.Background()
-	// A store whose endpoint stops answering: Put fails as unavailable.
+	// A store whose endpoint does not answer cannot be opened, as unavailable.
 	scratch, _ := blobstore.Open(t.TempDir())
 	dead, err := s3store.Open(ctx, s3store.Config{Endpoint: "http://127.0.0.1:1", Bucket: srv.Bucket, Region: srv.Region,
 		Scratch: scratch, Credentials: srv.Credentials(), Timeout: time.Second})
 	if err == nil || !strings.Contains(err.Error(), blobstore.ErrUnavailable.Error()) {
 		t.Fatalf("Open of a dead endpoint: %v %v", dead, err)
 	}
-	_ = s
+	if !errors.Is(err, blobstore.ErrUnavailable) {
+		t.Fatalf("Open of a dead endpoint: %v, want ErrUnavailable", err)
+	}
 }
