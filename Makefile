@@ -57,7 +57,7 @@ BENCH_PKGS := ./pkg/... ./services/casework/authz ./services/casework/blevesearc
 bench: build ## every benchmark and the loopback load test, then the figures table (var/bench.txt)
 	@mkdir -p var
 	@set -o pipefail; rc=0; { \
-		TW_TEST_DB=$(BENCH_DB) TW_TEST_POSTGRES_URL='$(TW_TEST_POSTGRES_URL)' \
+		TW_TEST_DB=$(BENCH_DB) TW_TEST_POSTGRES_URL='$(TW_TEST_POSTGRES_URL)' TW_TEST_S3=$${TW_TEST_S3:-auto} \
 		TW_BENCH_LISTINGS=$(BENCH_LISTINGS) TW_BENCH_REPORT_CASES=$(BENCH_REPORT_CASES) \
 		$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 3h $(BENCH_PKGS) || rc=1; \
 		$(GO) run ./tests/load -bin $(BIN) -duration 5s || rc=1; \

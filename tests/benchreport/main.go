@@ -72,6 +72,9 @@ var figures = []figure{
 	{name: "console case page p95 (200 findings, 10 notices)", bench: "BenchmarkConsoleCasePage/summary", metric: "p95-ms", base: "BenchmarkConsoleCasePage/api-get-case", baseUnit: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "console findings page p95 (200 findings)", bench: "BenchmarkConsoleCasePage/findings", metric: "p95-ms", scale: 1, unit: "ms", lowerIsBetter: true},
 	{name: "console findings page, gzip bytes", bench: "BenchmarkConsoleCasePage/findings", metric: "KB-gzip", scale: 1, unit: "KB", lowerIsBetter: true},
+	{name: "evidence upload via HTTP to S3 vs raw PutObject (16 MiB)", bench: "BenchmarkEvidenceUploadS3/http-upload", metric: "MB/s", base: "BenchmarkEvidenceUploadS3/raw-putobject", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "  same upload via HTTP to the disk store", bench: "BenchmarkEvidenceUploadS3/http-upload-disk", metric: "MB/s", base: "BenchmarkEvidenceUploadS3/raw-putobject", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
+	{name: "evidence store upload to S3 vs raw PutObject (32 MiB)", bench: "BenchmarkS3Upload32MiB/evidence", metric: "MB/s", base: "BenchmarkS3Upload32MiB/raw-putobject", baseUnit: "MB/s", scale: 1, unit: "MB/s"},
 	{name: "blob store write (64 MiB)", bench: "BenchmarkPut64MiB", metric: "MB/s", scale: 1, unit: "MB/s"},
 }
 

@@ -29,6 +29,7 @@ type profileRow struct {
 	OnBehalfOfSoS bool      `bun:"on_behalf_of_sos"`
 	Payment       *string   `bun:"payment"`
 	DeemedService string    `bun:"deemed_service"`
+	RetentionDays int       `bun:"evidence_retention_days"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 	UpdatedBy     string    `bun:"updated_by"`
 	Version       int       `bun:"version"`
@@ -50,7 +51,7 @@ func (s Profiles) Profile(ctx context.Context, authorityID string) (authorities.
 	}
 	p := authorities.Profile{AuthorityID: r.AuthorityID, FullName: r.FullName, Phone: r.Phone, Email: r.Email,
 		Website: r.Website, OnBehalfOfSecretaryOfState: r.OnBehalfOfSoS, UpdatedAt: r.UpdatedAt.UTC(), UpdatedBy: r.UpdatedBy,
-		Version: r.Version}
+		Version: r.Version, EvidenceRetentionDays: r.RetentionDays}
 	if len(r.Logo) > 0 {
 		p.Logo = r.Logo
 	}
@@ -79,7 +80,8 @@ func (s Profiles) SaveProfile(ctx context.Context, p authorities.Profile) error 
 	ds, _ := json.Marshal(deemed)
 	r := profileRow{AuthorityID: p.AuthorityID, FullName: p.FullName, Address: jsonList(p.Address), Phone: p.Phone, Email: p.Email,
 		Website: p.Website, Logo: p.Logo, OnBehalfOfSoS: p.OnBehalfOfSecretaryOfState, DeemedService: string(ds),
-		UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy, Version: p.Version}
+		RetentionDays: p.EvidenceRetentionDays,
+		UpdatedAt:     p.UpdatedAt, UpdatedBy: p.UpdatedBy, Version: p.Version}
 	if pay := p.Payment; pay != nil {
 		b, _ := json.Marshal(paymentJSON(*pay))
 		str := string(b)
@@ -90,6 +92,7 @@ func (s Profiles) SaveProfile(ctx context.Context, p authorities.Profile) error 
 		Set("email = EXCLUDED.email, website = EXCLUDED.website, logo_png = EXCLUDED.logo_png").
 		Set("on_behalf_of_sos = EXCLUDED.on_behalf_of_sos, payment = EXCLUDED.payment").
 		Set("deemed_service = EXCLUDED.deemed_service, updated_at = EXCLUDED.updated_at").
+		Set("evidence_retention_days = EXCLUDED.evidence_retention_days").
 		Set("updated_by = EXCLUDED.updated_by, version = EXCLUDED.version").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("save authority profile: %w", err)

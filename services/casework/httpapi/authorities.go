@@ -27,6 +27,7 @@ type profileReq struct {
 	OnBehalfOfSecretaryOfState bool               `json:"on_behalf_of_secretary_of_state" description:"national authorities only: prints 'on behalf of the Secretary of State' under the name"`
 	Payment                    *paymentDetailsDTO `json:"payment" description:"where penalties are paid; printed on penalty notices with the notice reference as the payment reference"`
 	DeemedServiceDays          map[string]int     `json:"deemed_service_days" validate:"max=5" description:"business days after sending by method (hand, post, recorded_delivery, email, registered_office) when a notice is treated as served; absent methods use the defaults"`
+	EvidenceRetentionDays      int                `json:"evidence_retention_days" validate:"min=0,max=36500" description:"days each exhibit is kept under S3 Object Lock (compliance mode) where the store supports it; 0 or absent: the deployment default"`
 }
 
 type profileDTO struct {
@@ -42,6 +43,7 @@ type profileDTO struct {
 	OnBehalfOfSecretaryOfState bool               `json:"on_behalf_of_secretary_of_state"`
 	Payment                    *paymentDetailsDTO `json:"payment,omitempty"`
 	DeemedServiceDays          map[string]int     `json:"deemed_service_days" description:"in force for every method, defaults included"`
+	EvidenceRetentionDays      int                `json:"evidence_retention_days" description:"Object Lock retention of new exhibits in days; 0: the deployment default"`
 	UpdatedAt                  *time.Time         `json:"updated_at,omitempty"`
 	UpdatedBy                  string             `json:"updated_by,omitempty"`
 	Version                    int                `json:"version"`
@@ -51,7 +53,7 @@ func toProfileDTO(p authorities.Profile) profileDTO {
 	out := profileDTO{Authority: p.AuthorityCode, Name: p.Name, National: p.National, FullName: p.DisplayName(),
 		Address: orEmpty(p.Address), Phone: p.Phone, Email: p.Email, Website: p.Website, LogoPNG: p.Logo,
 		OnBehalfOfSecretaryOfState: p.OnBehalfOfSecretaryOfState, UpdatedBy: p.UpdatedBy, Version: p.Version,
-		DeemedServiceDays: map[string]int{}}
+		DeemedServiceDays: map[string]int{}, EvidenceRetentionDays: p.EvidenceRetentionDays}
 	if !p.UpdatedAt.IsZero() {
 		t := p.UpdatedAt
 		out.UpdatedAt = &t
@@ -67,7 +69,8 @@ func toProfileDTO(p authorities.Profile) profileDTO {
 
 func (r profileReq) toInput() authorities.Input {
 	in := authorities.Input{FullName: r.FullName, Address: r.Address, Phone: r.Phone, Email: r.Email, Website: r.Website,
-		Logo: r.LogoPNG, OnBehalfOfSecretaryOfState: r.OnBehalfOfSecretaryOfState, DeemedService: r.DeemedServiceDays}
+		Logo: r.LogoPNG, OnBehalfOfSecretaryOfState: r.OnBehalfOfSecretaryOfState, DeemedService: r.DeemedServiceDays,
+		EvidenceRetentionDays: r.EvidenceRetentionDays}
 	if p := r.Payment; p != nil {
 		in.Payment = &authorities.Payment{Bank: p.Bank, AccountName: p.AccountName, SortCode: p.SortCode, AccountNumber: p.AccountNumber}
 	}

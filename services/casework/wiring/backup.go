@@ -93,7 +93,7 @@ func (a *App) Backup(ctx context.Context, w io.Writer) (BackupManifest, error) {
 		return BackupManifest{}, err
 	}
 	for _, sha := range shas {
-		rc, size, err := a.Blobs.Open(sha)
+		rc, size, err := a.Blobs.Open(ctx, sha)
 		if err != nil {
 			return BackupManifest{}, fmt.Errorf("open blob %s: %w", sha, err)
 		}
@@ -194,7 +194,8 @@ func Restore(ctx context.Context, cfg Config, r io.Reader) (RestoreResult, error
 	if err != nil {
 		return res, err
 	}
-	blobs, err := blobstore.Open(filepath.Join(cfg.DataDir, "blobs"))
+	// Blobs go back into the configured store: the disk, or the bucket.
+	blobs, _, err := openBlobs(ctx, cfg)
 	if err != nil {
 		return res, err
 	}
@@ -238,13 +239,17 @@ func Restore(ctx context.Context, cfg Config, r io.Reader) (RestoreResult, error
 			if !blobstore.ValidHash(want) {
 				return res, fmt.Errorf("backup entry %q is not a blob", h.Name)
 			}
-			b, err := blobs.Put(ctx, tr, h.Size)
+			// Staged first, so a corrupt entry never reaches the store.
+			st, err := blobs.Stage(ctx, tr, max(h.Size, 1))
 			if err != nil {
 				return res, fmt.Errorf("restore blob %s: %w", want, err)
 			}
-			if b.SHA256 != want {
-				_ = blobs.Remove(b.SHA256)
-				return res, fmt.Errorf("blob %s in the backup is corrupt (its bytes hash to %s)", want, b.SHA256)
+			if st.SHA256() != want {
+				_ = st.Discard()
+				return res, fmt.Errorf("blob %s in the backup is corrupt (its bytes hash to %s)", want, st.SHA256())
+			}
+			if _, err := st.Commit(ctx); err != nil {
+				return res, fmt.Errorf("restore blob %s: %w", want, err)
 			}
 			res.Blobs++
 		default:

@@ -60,6 +60,8 @@ type Config struct {
 	// SharedBlobs says several instances share the blob directory, so start-up
 	// must not treat their in-flight uploads as a crash's leftovers.
 	SharedBlobs bool
+	// Blob selects the evidence store (disk or S3).
+	Blob BlobConfig
 	// PolicyReload is how often grants are re-read for changes made by other instances.
 	PolicyReload time.Duration
 	// Now is the clock; nil means time.Now.
@@ -114,9 +116,12 @@ type App struct {
 	Listings    *listings.Service
 	Reports     *reports.Service
 	Search      *SearchRuntime
-	Blobs       *blobstore.Store
-	Authz       *authz.Authorizer
-	API         *httpapi.Server
+	// Blobs is the evidence store (disk or S3); LocalBlobs is the local
+	// disk store, also the S3 store's scratch area for staged uploads.
+	Blobs      blobstore.Backend
+	LocalBlobs *blobstore.Store
+	Authz      *authz.Authorizer
+	API        *httpapi.Server
 	// Console is the web console, served ahead of the API on its listener.
 	Console *console.Console
 	Metrics *prometheus.Registry
@@ -163,7 +168,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.AuditKey = lk.key
-	if err := a.buildServices(); err != nil {
+	if err := a.buildServices(ctx); err != nil {
 		_ = a.Close()
 		return nil, err
 	}
@@ -176,7 +181,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-func (a *App) buildServices() error {
+func (a *App) buildServices(ctx context.Context) error {
 	cfg := a.Cfg
 	var opts []bunstore.Option
 	if a.AuditKey != nil {
@@ -202,9 +207,10 @@ func (a *App) buildServices() error {
 	a.Products = products.NewService(regs, a.Store, a.Audit, cfg.Now)
 	a.Operators = operators.NewService(regs, a.Store, a.Audit, cfg.Now)
 	a.Cases = cases.NewService(bunstore.Cases{Store: a.Store}, bunstore.Directory{Store: a.Store}, a.Store, a.Audit, cfg.Now)
-	if a.Blobs, err = blobstore.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
-		return fmt.Errorf("open blob store: %w", err)
+	if a.Blobs, a.LocalBlobs, err = openBlobs(ctx, cfg); err != nil {
+		return err
 	}
+	a.Log.Debug("evidence store", "store", a.Blobs.Describe())
 	a.Evidence = evidence.NewService(bunstore.Evidence{Store: a.Store}, blobs{a.Blobs}, a.Cases, a.Store, a.Audit, cfg.Now,
 		mediatype.Sniff, evidence.Config{MaxSize: cfg.UploadLimit})
 	a.Cases.UseEvidence(a.Evidence.CheckLinks, a.Evidence.ByRequirement, a.Evidence.RequirementIDs)
@@ -213,6 +219,13 @@ func (a *App) buildServices() error {
 	}
 	a.Authorities = authorities.NewService(bunstore.Profiles{Store: a.Store}, authorityDirectory{bunstore.Identity{Store: a.Store}},
 		a.Store, a.Audit, cfg.Now)
+	a.Evidence.UseRetention(func(ctx context.Context, authorityID string) (time.Duration, error) {
+		p, err := a.Authorities.ByID(ctx, authorityID)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(p.EvidenceRetentionDays) * 24 * time.Hour, nil
+	})
 	var renderer notices.Renderer = noticepdf.New(noticepdf.WithBaseURL(cfg.PublicBaseURL))
 	if cfg.NoticeRenderer != nil {
 		renderer = cfg.NoticeRenderer
@@ -236,7 +249,7 @@ func (a *App) checker(key *audit.Key) *integrity.Checker {
 // committed (older than tmpGrace) and blobs no exhibit references (older
 // than blobGrace, so an upload committing right now is never touched).
 func (a *App) Tidy(ctx context.Context, tmpGrace, blobGrace time.Duration) error {
-	if _, err := a.Blobs.CleanTemp(tmpGrace); err != nil {
+	if err := cleanTemp(ctx, a.Blobs, a.LocalBlobs, tmpGrace); err != nil {
 		return fmt.Errorf("clean staged uploads: %w", err)
 	}
 	n, err := a.Evidence.SweepOrphans(principal.System(ctx, "tidy"), blobGrace)
@@ -382,6 +395,11 @@ func (a *App) ready(ctx context.Context) (map[string]any, error) {
 		checks["database_error"] = err.Error()
 		return checks, fmt.Errorf("database unreachable: %w", err)
 	}
+	checks["blob_store"] = a.Blobs.Describe()
+	if err := a.Blobs.Ping(ctx); err != nil {
+		checks["blob_store_error"] = err.Error()
+		return checks, fmt.Errorf("evidence store unreachable: %w", err)
+	}
 	if err := a.searchReady(ctx, checks); err != nil {
 		return checks, err
 	}
@@ -395,8 +413,9 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	// At start nothing of this process is in flight, so leftovers of a crash
 	// go at once — unless other instances share the blob directory.
+	// A bucket is always shared: other nodes may be mid-upload into it.
 	tmpGrace, blobGrace := time.Duration(0), time.Duration(0)
-	if a.Cfg.SharedBlobs {
+	if a.Cfg.SharedBlobs || a.Cfg.Blob.Store == BlobStoreS3 {
 		tmpGrace, blobGrace = 24*time.Hour, 10*time.Minute
 	}
 	if err := a.Tidy(ctx, tmpGrace, blobGrace); err != nil {
@@ -406,7 +425,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if _, err := a.ServeMetrics(ctx); err != nil {
 		return err
 	}
-	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "version", Version)
+	a.Log.Info("serving", "addr", a.Cfg.Addr, "engine", a.DB.Engine, "data", abs(a.Cfg.DataDir), "evidence_store", a.Blobs.Describe(), "version", Version)
 	return a.API.Listen(ctx, a.Cfg.Addr)
 }
 

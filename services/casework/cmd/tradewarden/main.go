@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"os/user"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -69,6 +70,14 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "audit-key-file", EnvVars: []string{"TW_AUDIT_KEY_FILE"},
 			Usage: "audit key (generated with mode 0600 on first start if absent); " +
 				"default $TW_DATA_DIR/audit.key — keep it outside the data dir in production"},
+		&cli.StringFlag{Name: "blob-store", Value: wiring.BlobStoreDisk, EnvVars: []string{"TW_BLOB_STORE"},
+			Usage: "evidence store: disk (<data>/blobs) or s3 (AWS credentials from the standard environment or profile)"},
+		&cli.StringFlag{Name: "s3-endpoint", EnvVars: []string{"TW_S3_ENDPOINT"},
+			Usage: "S3-compatible endpoint, e.g. http://s3.internal:7070 (path-style); empty for AWS"},
+		&cli.StringFlag{Name: "s3-bucket", EnvVars: []string{"TW_S3_BUCKET"}, Usage: "evidence bucket"},
+		&cli.StringFlag{Name: "s3-region", Value: "us-east-1", EnvVars: []string{"TW_S3_REGION"}, Usage: "S3 region"},
+		&cli.StringFlag{Name: "evidence-retention-days", Value: strconv.Itoa(wiring.DefaultRetentionDays), EnvVars: []string{"TW_EVIDENCE_RETENTION_DAYS"},
+			Usage: "S3 Object Lock compliance retention of each exhibit, where the bucket has Object Lock enabled"},
 		&cli.StringFlag{Name: "public-base-url", Value: noticepdf.DefaultBaseURL, EnvVars: []string{"TW_PUBLIC_BASE_URL"},
 			Usage: "the address the public reaches this service at: notices print <url>/verify and a QR code of it"},
 	}
@@ -157,8 +166,20 @@ func config(c *cli.Context) wiring.Config {
 		AuditKeyFile:  flagString(c, "audit-key-file"),
 		PublicBaseURL: flagString(c, "public-base-url"),
 		Search:        searchConfig(c),
-		Log:           newLogger(c.App.ErrWriter, flagString(c, "log-level")),
+		Blob: wiring.BlobConfig{Store: flagString(c, "blob-store"), Endpoint: flagString(c, "s3-endpoint"),
+			Bucket: flagString(c, "s3-bucket"), Region: flagString(c, "s3-region"), RetentionDays: retentionDays(flagString(c, "evidence-retention-days"))},
+		Log: newLogger(c.App.ErrWriter, flagString(c, "log-level")),
 	}
+}
+
+// retentionDays parses TW_EVIDENCE_RETENTION_DAYS; a value that is not a
+// positive number becomes -1, which the S3 store rejects at start-up.
+func retentionDays(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return -1
+	}
+	return n
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -39,6 +39,10 @@ type Profile struct {
 	Payment                    *Payment
 	// DeemedService overrides DefaultDeemedService per method.
 	DeemedService map[string]int
+	// EvidenceRetentionDays is how long the authority's exhibits are kept
+	// under Object Lock where the evidence store supports it; 0 means the
+	// deployment default.
+	EvidenceRetentionDays int
 
 	UpdatedAt time.Time
 	UpdatedBy string

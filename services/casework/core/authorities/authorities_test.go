@@ -62,13 +62,18 @@ func TestCleanNamesEveryBadField(t *testing.T) {
 	bad.Payment = &Payment{SortCode: "1", AccountNumber: "x"}
 	bad.DeemedService = map[string]int{"carrier_pigeon": 1, ByPost: -1}
 	bad.Logo = []byte("\x89PNG\r\n\x1a\n truncated")
+	bad.EvidenceRetentionDays = MaxRetentionDays + 1
 	_, err = clean(bad, a)
 	for _, f := range []string{"full_name", "phone", "email", "website", "on_behalf_of_secretary_of_state", "payment.bank",
 		"payment.account_name", "payment.sort_code", "payment.account_number", "deemed_service_days.carrier_pigeon",
-		"deemed_service_days.post", "logo_png"} {
+		"deemed_service_days.post", "logo_png", "evidence_retention_days"} {
 		if !hasField(err, f) {
 			t.Errorf("no error for %s: %v", f, err)
 		}
+	}
+	in.EvidenceRetentionDays = 3650
+	if p, err := clean(in, a); err != nil || p.EvidenceRetentionDays != 3650 {
+		t.Errorf("ten years' retention: %d %v", p.EvidenceRetentionDays, err)
 	}
 	in.OnBehalfOfSecretaryOfState = true
 	in.Payment.SortCode = "30-96-34"

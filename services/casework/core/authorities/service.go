@@ -54,6 +54,7 @@ type Input struct {
 	OnBehalfOfSecretaryOfState bool
 	Payment                    *Payment
 	DeemedService              map[string]int
+	EvidenceRetentionDays      int
 }
 
 // Get returns the profile of the authority with code, as the caller may see
@@ -140,7 +141,7 @@ func (s *Service) Put(ctx context.Context, code string, in Input) (Profile, erro
 func auditDetail(p Profile) map[string]any {
 	d := map[string]any{"full_name": p.FullName, "address": p.Address, "phone": p.Phone, "email": p.Email,
 		"website": p.Website, "on_behalf_of_secretary_of_state": p.OnBehalfOfSecretaryOfState,
-		"deemed_service_days": p.DeemedService, "version": p.Version}
+		"deemed_service_days": p.DeemedService, "evidence_retention_days": p.EvidenceRetentionDays, "version": p.Version}
 	if p.Logo != nil {
 		sum := sha256.Sum256(p.Logo)
 		d["logo_sha256"] = hex.EncodeToString(sum[:])
@@ -158,12 +159,18 @@ var (
 	accountRe = regexp.MustCompile(`^[0-9]{8}$`)
 )
 
+// MaxRetentionDays bounds an authority's evidence retention (a century).
+const MaxRetentionDays = 36500
+
 // clean validates in into a profile of a, naming every bad field.
 func clean(in Input, a Authority) (Profile, error) {
 	var fe apperr.Fields
 	p := Profile{AuthorityID: a.ID, FullName: strings.TrimSpace(in.FullName), Phone: strings.TrimSpace(in.Phone),
 		Email: strings.TrimSpace(in.Email), Website: strings.TrimSpace(in.Website),
-		OnBehalfOfSecretaryOfState: in.OnBehalfOfSecretaryOfState}
+		OnBehalfOfSecretaryOfState: in.OnBehalfOfSecretaryOfState, EvidenceRetentionDays: in.EvidenceRetentionDays}
+	// Up to a century: a compliance lock cannot be shortened once written.
+	fe.Check(in.EvidenceRetentionDays < 0 || in.EvidenceRetentionDays > MaxRetentionDays, "evidence_retention_days",
+		"must be 0 (the deployment default) to %d days", MaxRetentionDays)
 	fe.Check(p.FullName == "" || len(p.FullName) > 200, "full_name", "must be 1 to 200 characters")
 	for i, l := range in.Address {
 		l = strings.TrimSpace(l)

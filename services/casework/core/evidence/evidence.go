@@ -235,7 +235,9 @@ type Staged interface {
 	SHA256() string
 	Size() int64
 	Open() (io.ReadSeekCloser, error)
-	Commit() error
+	// Commit keeps the bytes, under WORM retention for retain where the
+	// store supports it (0: the store's default).
+	Commit(retain time.Duration) error
 	Discard() error
 }
 

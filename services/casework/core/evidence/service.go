@@ -45,6 +45,27 @@ type Service struct {
 	sniff   Sniffer
 	rules   Rules
 	maxSize int64
+	// retention says how long an authority's exhibits are kept under WORM
+	// retention (nil or 0: the store's default).
+	retention func(ctx context.Context, authorityID string) (time.Duration, error)
+}
+
+// UseRetention sets where each authority's evidence retention comes from
+// (its profile); wiring sets it once the authorities service exists.
+func (s *Service) UseRetention(f func(ctx context.Context, authorityID string) (time.Duration, error)) {
+	s.retention = f
+}
+
+// retain is the retention for exhibits of the authority.
+func (s *Service) retain(ctx context.Context, authorityID string) (time.Duration, error) {
+	if s.retention == nil {
+		return 0, nil
+	}
+	d, err := s.retention(ctx, authorityID)
+	if err != nil {
+		return 0, fmt.Errorf("evidence retention of the authority: %w", err)
+	}
+	return d, nil
 }
 
 // Config tunes the evidence service.
@@ -312,7 +333,11 @@ func (s *Service) Add(ctx context.Context, caseID string, up Upload, st Staged) 
 				return err
 			}
 		}
-		if err := st.Commit(); err != nil {
+		retain, err := s.retain(ctx, c.AuthorityID)
+		if err != nil {
+			return err
+		}
+		if err := st.Commit(retain); err != nil {
 			return fmt.Errorf("keep uploaded bytes: %w", err)
 		}
 		return s.log.Record(ctx, audit.Event{Action: "evidence.add", ObjectType: "exhibit", ObjectID: ex.ID, CaseID: c.ID,
@@ -421,7 +446,12 @@ func (s *Service) StoreGenerated(ctx context.Context, caseID, filename string, c
 		_ = st.Discard()
 		return Exhibit{}, err
 	}
-	if err := st.Commit(); err != nil {
+	retain, err := s.retain(ctx, c.AuthorityID)
+	if err != nil {
+		_ = st.Discard()
+		return Exhibit{}, err
+	}
+	if err := st.Commit(retain); err != nil {
 		return Exhibit{}, fmt.Errorf("keep generated document: %w", err)
 	}
 	return ex, s.log.Record(ctx, audit.Event{Action: "evidence.generated", ObjectType: "exhibit", ObjectID: ex.ID, CaseID: c.ID,
