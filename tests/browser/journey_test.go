@@ -66,7 +66,7 @@ func journey(t *testing.T, js bool) {
 	off.check("04-evidence-uploaded" + suffix)
 
 	off.open("/cases/" + caseID + "/findings")
-	off.see("[data-test=findings]", "192.168.50.12")
+	off.see("[data-test=findings]", "192.168.50.12", "PSTI-1", "admin")
 	off.check("05-findings" + suffix)
 
 	off.open("/cases/" + caseID + "/assessment")
