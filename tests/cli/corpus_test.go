@@ -14,29 +14,25 @@ import (
 )
 
 // TestCorpusCoverage: on the corpus of real third-party reports, at least
-// 95% of medium-or-worse findings cite a requirement.
+// 95% of medium-or-worse findings cite a requirement, as `scan coverage`
+// prints it.
 func TestCorpusCoverage(t *testing.T) {
-	rules := evidence.DefaultRules()
-	var cov evidence.Coverage
-	root := "../corpus/defectdojo"
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Base(p) == "LICENSE.md" {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if rep, err := detect.Parse(f); err == nil {
-			for _, it := range rep.Items {
-				cov.Add(rules, rep.Format, p, it)
-			}
-		}
-		return nil
-	})
-	if s := cov.Serious; s.Findings < 1000 || s.Share() < 0.95 {
-		t.Fatalf("medium-or-worse coverage %.3f of %d findings; unmapped: %+v", s.Share(), s.Findings, cov.Unmapped)
+	out := newInstance(t).mustRun("", "scan", "coverage", "--json", "../corpus/defectdojo")
+	var rep struct {
+		Coverage struct {
+			Serious struct {
+				Findings int `json:"findings"`
+				Cited    int `json:"cited"`
+			} `json:"medium_or_worse"`
+			Unmapped []any `json:"unmapped_medium_or_worse"`
+		} `json:"coverage"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("scan coverage --json: %v\n%.300s", err, out)
+	}
+	s := rep.Coverage.Serious
+	if share := float64(s.Cited) / float64(max(s.Findings, 1)); s.Findings < 1000 || share < 0.95 {
+		t.Fatalf("medium-or-worse coverage %.3f of %d findings; citing nothing: %v", share, s.Findings, rep.Coverage.Unmapped)
 	}
 }
 

@@ -37,7 +37,7 @@ var credentialScripts = map[string]string{
 	"mysql-empty-password": "mysql", "ms-sql-brute": "ms-sql", "ms-sql-empty-password": "ms-sql",
 	"snmp-brute": "snmp", "vnc-brute": "vnc", "rtsp-url-brute": "rtsp", "pop3-brute": "pop3", "imap-brute": "imap",
 	"smb-brute": "smb", "mongodb-brute": "mongodb", "redis-brute": "redis", "pgsql-brute": "postgresql",
-	"rlogin-brute": "rlogin", "rexec-brute": "rexec", "mqtt-subscribe": "", "sip-brute": "sip", "xmpp-brute": "xmpp",
+	"rlogin-brute": "rlogin", "rexec-brute": "rexec", "sip-brute": "sip", "xmpp-brute": "xmpp",
 }
 
 // credentials reads the logins a script proved; none when it proved none.
@@ -157,9 +157,9 @@ func credentialTitle(creds []scan.Credential) string {
 	case c.Where == "community":
 		what = "SNMP community string accepted"
 	case c.Blank:
-		what = "login with no password accepted for " + strconvQuote(c.Username)
+		what = "login with no password accepted for " + strconv.Quote(c.Username)
 	case c.Username != "":
-		what = "login accepted for " + strconvQuote(c.Username)
+		what = "login accepted for " + strconv.Quote(c.Username)
 	}
 	if c.Where != "" && c.Where != "community" {
 		what += " (" + c.Where + ")"
@@ -169,8 +169,6 @@ func credentialTitle(creds []scan.Credential) string {
 	}
 	return what
 }
-
-func strconvQuote(s string) string { return strconv.Quote(s) }
 
 // vulnState is the vulns library's state line: VULNERABLE or LIKELY VULNERABLE.
 func vulnState(out []byte) string {

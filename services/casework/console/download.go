@@ -8,12 +8,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// passDownload sends one API request and hands its file answer to the
-// browser as an attachment: the API's Content-Disposition is kept, and the
-// content type is forced when one is given (exhibits are never rendered).
-func (con *Console) passDownload(c *fiber.Ctx, method, path string, body io.Reader, contentType string,
-	header http.Header, forceType ...string) error {
-	res, err := sess(c).api.raw(ctx(c), method, path, body, contentType, header)
+// passDownload GETs a file from the API and hands it to the browser as an
+// attachment: the API's Content-Disposition is kept, and the content type
+// is forced to forceType unless it is "" (exhibits are never rendered).
+func (con *Console) passDownload(c *fiber.Ctx, path, forceType string) error {
+	res, err := sess(c).api.raw(ctx(c), http.MethodGet, path, nil, "", nil)
 	if err != nil {
 		return err
 	}
@@ -26,8 +25,8 @@ func (con *Console) passDownload(c *fiber.Ctx, method, path string, body io.Read
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	ctype := res.Header.Get("Content-Type")
-	if len(forceType) > 0 {
-		ctype = forceType[0]
+	if forceType != "" {
+		ctype = forceType
 	}
 	c.Set("Content-Type", ctype)
 	cd := res.Header.Get("Content-Disposition")

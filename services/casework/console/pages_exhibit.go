@@ -75,8 +75,7 @@ func (con *Console) renderExhibit(c *fiber.Ctx, status int, v exhibitView, errs 
 // in the custody log. Served as a download, never rendered here: an exhibit
 // is untrusted content.
 func (con *Console) exhibitContent(c *fiber.Ctx) error {
-	return con.passDownload(c, http.MethodGet, "/evidence/"+pathID(c)+"/content", nil, "", nil,
-		"application/octet-stream")
+	return con.passDownload(c, "/evidence/"+pathID(c)+"/content", "application/octet-stream")
 }
 
 func (con *Console) verifyExhibit(c *fiber.Ctx) error {

@@ -233,6 +233,6 @@ func (con *Console) noticeAction(c *fiber.Ctx) error {
 // noticePDF streams the issued PDF or the watermarked draft preview.
 func (con *Console) noticePDF(which string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		return con.passDownload(c, http.MethodGet, "/notices/"+pathID(c)+"/"+which, nil, "", nil, "application/pdf")
+		return con.passDownload(c, "/notices/"+pathID(c)+"/"+which, "application/pdf")
 	}
 }

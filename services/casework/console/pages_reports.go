@@ -139,7 +139,7 @@ func (con *Console) reportsPage(c *fiber.Ctx) error {
 func (con *Console) reportDownload(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		path := "/reports/summary" + query("from", c.Query("from"), "to", c.Query("to"), "format", format)
-		return con.passDownload(c, http.MethodGet, path, nil, "", nil)
+		return con.passDownload(c, path, "")
 	}
 }
 

@@ -175,15 +175,19 @@ func hasAdvisory(it scan.Item) bool {
 	if len(it.CVEs) > 0 {
 		return true
 	}
-	for _, a := range it.Aliases {
-		for _, p := range []string{"GHSA-", "GO-", "RUSTSEC-", "PYSEC-", "OSV-", "SNYK-", "DSA-", "USN-", "RHSA-", "ALAS"} {
-			if strings.HasPrefix(strings.ToUpper(a), p) {
-				return true
-			}
-		}
+	if slices.ContainsFunc(it.Aliases, func(a string) bool { return hasPrefix(strings.ToUpper(a), advisoryPrefixes) }) {
+		return true
 	}
-	return strings.HasPrefix(it.ToolID, "GHSA-") || strings.HasPrefix(it.ToolID, "GO-") ||
-		strings.HasPrefix(it.ToolID, "RUSTSEC-") || strings.HasPrefix(it.ToolID, "PYSEC-")
+	// A tool id names an advisory only for the open databases tools key on.
+	return hasPrefix(it.ToolID, advisoryPrefixes[:4])
+}
+
+// advisoryPrefixes start the ids of published advisory databases; the
+// first four are those tools use as a check id.
+var advisoryPrefixes = []string{"GHSA-", "GO-", "RUSTSEC-", "PYSEC-", "OSV-", "SNYK-", "DSA-", "USN-", "RHSA-", "ALAS"}
+
+func hasPrefix(s string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s, p) })
 }
 
 // remote: the CVSS vector says network (AV:N), or, with no vector, the
